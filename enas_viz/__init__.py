@@ -1,0 +1,30 @@
+"""enas-viz: watch a neural architecture search think.
+
+Arc strings of the ENAS spaces, their DAGs and fixed layouts, figures, notebook
+widgets and videos of a search. The trainer (``ev.search``, ``ev.train_final``) needs
+torch and imports it only when called.
+"""
+
+from __future__ import annotations
+
+from .arcs import Arc, ArcError, infer_space, parse_arc
+from .graph import to_networkx
+from .jsonmodel import from_carpedm20_dag, from_json_model, to_json_model
+from .layout import arc_layout, layout
+from .spaces import SPACES
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Arc",
+    "ArcError",
+    "SPACES",
+    "arc_layout",
+    "from_carpedm20_dag",
+    "from_json_model",
+    "infer_space",
+    "layout",
+    "parse_arc",
+    "to_json_model",
+    "to_networkx",
+]

@@ -15,8 +15,29 @@ from .spaces import SPACES
 
 __version__ = "0.1.0"
 
+# Heavier parts load on first use, so `import enas_viz` stays fast and torch-free.
+_LAZY = {
+    "search": "enas_viz.train",
+    "train_final": "enas_viz.train",
+    "Timeline": "enas_viz.widgets",
+    "SearchMonitor": "enas_viz.widgets",
+    "dag_figure": "enas_viz.figures",
+    "write_video": "enas_viz.video",
+    "draw_arc": "enas_viz.draw",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'enas_viz' has no attribute {name!r}")
+
+
 __all__ = [
     "Arc",
+    *_LAZY,
     "ArcError",
     "SPACES",
     "arc_layout",

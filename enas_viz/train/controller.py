@@ -1,0 +1,167 @@
+"""The ENAS controller: an LSTM policy that samples arcs token by token.
+
+It writes the authors' encodings directly (:mod:`enas_viz.arcs`):
+
+* macro (``general_controller.py``): per layer an op from ``w_soft(h)``, then skip bits
+  scored by attention against the anchors of earlier layers (two-way logits ``[-q, q]``);
+  the next input is the mean of the chosen anchors. A KL penalty pulls the skip
+  probabilities to ``skip_target``.
+* micro (``micro_controller.py``): for the normal then the reduce cell, per node two
+  (input index by attention over the anchors, op) pairs; op logits get ``b_soft`` (init
+  [10, 10, 0, ...]) plus, in the normal cell, a fixed bias [0.25, 0.25, -0.25, ...],
+  and use the tanh constant divided by ``op_tanh_reduce``.
+* rnn (``ptb_enas_controller.py``): per node a previous node by attention (minus a
+  distance penalty ``(i - j)^2 / 6``), then an activation.
+
+Logits are divided by ``temperature`` and squashed as ``c * tanh(logits)``. Sampling
+uses torch's global generator, so one seed gives the same arcs on CPU.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.distributions import Categorical
+
+from ..arcs import Arc, parse_arc
+from ..spaces import op_table
+
+__all__ = ["Controller", "Sample"]
+
+
+@dataclass
+class Sample:
+    arc: Arc
+    log_prob: torch.Tensor  # scalar, sum over tokens, differentiable
+    entropy: torch.Tensor  # scalar, sum over tokens
+    skip_penalty: torch.Tensor  # scalar; macro only (0 elsewhere)
+
+
+class Controller(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg, self.space = cfg, cfg.space
+        self.space_params = cfg.space_params
+        n = cfg.ctrl_lstm_size
+        self.num_ops = cfg.num_funcs if cfg.space == "rnn" else cfg.num_branches
+        self.ops = op_table(cfg.space, self.num_ops)
+        self.lstm = nn.LSTMCell(n, n)
+        self.g_emb = nn.Parameter(torch.empty(1, n))  # the first input
+        self.w_emb = nn.Embedding(self.num_ops, n)  # op -> next input
+        self.w_soft = nn.Linear(n, self.num_ops, bias=False)
+        self.w_attn_1 = nn.Linear(n, n, bias=False)  # anchors
+        self.w_attn_2 = nn.Linear(n, n, bias=False)  # query
+        self.v_attn = nn.Linear(n, 1, bias=False)
+        for p in self.parameters():
+            nn.init.uniform_(p, -0.1, 0.1)  # the authors' initializer
+        if cfg.space == "micro":
+            self.b_soft = nn.Parameter(torch.tensor([10.0, 10.0] + [0.0] * (self.num_ops - 2)))
+            self.register_buffer("b_soft_normal", torch.tensor([0.25, 0.25] + [-0.25] * (self.num_ops - 2)))
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _squash(self, logits, tanh_constant):
+        if self.cfg.ctrl_temperature is not None:
+            logits = logits / self.cfg.ctrl_temperature
+        if tanh_constant is not None:
+            logits = tanh_constant * torch.tanh(logits)
+        return logits
+
+    def _pick(self, logits, acc):  # logits (K,) or (L, K); acc: [log_probs, entropies]
+        dist = Categorical(logits=logits)
+        choice = dist.sample()
+        acc[0].append(dist.log_prob(choice).sum())
+        acc[1].append(dist.entropy().sum())
+        return choice
+
+    def _attention(self, anchors_w, h):  # (L, n), (1, n) -> (L,) scores
+        return self.v_attn(torch.tanh(anchors_w + self.w_attn_2(h))).squeeze(-1)
+
+    # -- sampling ---------------------------------------------------------------------------------
+
+    def sample(self) -> Sample:
+        """Sample one arc with its log probability, entropy and (macro) skip penalty."""
+        n = self.cfg.ctrl_lstm_size
+        state = (torch.zeros(1, n), torch.zeros(1, n))
+        acc = [[], []]
+        tokens, penalty = {"macro": self._macro, "micro": self._micro, "rnn": self._rnn}[self.space](state, acc)
+        arc = parse_arc(tokens, self.space, **self.space_params)
+        return Sample(arc, torch.stack(acc[0]).sum(), torch.stack(acc[1]).sum(), penalty)
+
+    def _macro(self, state, acc):
+        cfg, tokens, penalties = self.cfg, [], []
+        target = torch.tensor([1 - cfg.ctrl_skip_target, cfg.ctrl_skip_target])
+        anchors, anchors_w = [], []
+        inputs = self.g_emb
+        for layer in range(self.space_params["num_layers"]):
+            state = self.lstm(inputs, state)  # op
+            op = self._pick(self._squash(self.w_soft(state[0])[0], cfg.ctrl_tanh_constant), acc)
+            tokens.append(int(op))
+            state = self.lstm(self.w_emb(op)[None], state)  # skips
+            if layer > 0:
+                q = self._attention(torch.cat(anchors_w), state[0])[:, None]  # (layer, 1)
+                logits = self._squash(torch.cat([-q, q], dim=1), cfg.ctrl_tanh_constant)  # (layer, 2)
+                skips = self._pick(logits, acc)  # (layer,)
+                p = torch.softmax(logits, dim=-1)
+                penalties.append((p * torch.log(p / target)).sum())
+                tokens += skips.tolist()
+                bits = skips.float()[None]  # (1, layer)
+                inputs = bits @ torch.cat(anchors) / (1.0 + bits.sum())
+            else:
+                inputs = self.g_emb
+            anchors.append(state[0])
+            anchors_w.append(self.w_attn_1(state[0]))
+        penalty = torch.stack(penalties).sum() if penalties else torch.zeros(())
+        return tokens, penalty
+
+    def _micro(self, state, acc):
+        cfg, tokens = self.cfg, []
+        op_tanh = cfg.ctrl_tanh_constant / cfg.ctrl_op_tanh_reduce if cfg.ctrl_tanh_constant else None
+        for cell in ("normal", "reduce"):
+            anchors, anchors_w = [], []
+            inputs = self.g_emb
+            for _ in range(2):  # the two cell inputs
+                state = self.lstm(inputs, state)
+                anchors.append(torch.zeros_like(state[0]))
+                anchors_w.append(self.w_attn_1(state[0]))
+            for _node in range(self.space_params["num_cells"]):
+                for _side in ("x", "y"):
+                    state = self.lstm(inputs, state)  # input index
+                    logits = self._squash(self._attention(torch.cat(anchors_w), state[0]), cfg.ctrl_tanh_constant)
+                    index = self._pick(logits, acc)
+                    inputs = anchors[int(index)]
+                    state = self.lstm(inputs, state)  # op
+                    logits = self.w_soft(state[0])[0] + self.b_soft
+                    if cell == "normal":
+                        logits = logits + self.b_soft_normal
+                    op = self._pick(self._squash(logits, op_tanh), acc)
+                    inputs = self.w_emb(op)[None]
+                    tokens += [int(index), int(op)]
+                state = self.lstm(inputs, state)
+                anchors.append(state[0])
+                anchors_w.append(self.w_attn_1(state[0]))
+                inputs = self.g_emb
+        return tokens, torch.zeros(())
+
+    def _rnn(self, state, acc):
+        cfg, tokens = self.cfg, []
+        all_h, all_h_w = [], []
+        inputs = self.g_emb
+        for node in range(self.space_params["num_nodes"]):
+            state = self.lstm(inputs, state)
+            all_h.append(state[0])
+            all_h_w.append(self.w_attn_1(state[0]))
+            if node > 0:
+                logits = self._attention(torch.cat(all_h_w[:-1]), state[0])  # (node,)
+                logits = self._squash(logits, cfg.ctrl_tanh_constant)
+                logits = logits - (node - torch.arange(node, dtype=torch.float32)) ** 2 / 6.0  # favour near nodes
+                prev = self._pick(logits, acc)
+                tokens.append(int(prev))
+                inputs = all_h[int(prev)] / (0.1 + node - int(prev))
+                state = self.lstm(inputs, state)
+            func = self._pick(self._squash(self.w_soft(state[0])[0], cfg.ctrl_tanh_constant), acc)
+            tokens.append(int(func))
+            inputs = self.w_emb(func)[None]
+        return tokens, torch.zeros(())

@@ -1,0 +1,127 @@
+"""Final training: one fixed arc, trained from scratch, logged like a search.
+
+The arc's network holds only its own ops (``build_child(cfg, data, arc)``); each epoch is
+one pass over the train split followed by valid and test evaluations, then a checkpoint.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from ..arcs import Arc, ArcError, parse_arc
+from .child import Runtime, batch_loss, build_child, evaluate, num_train_batches, train_batches
+from .config import Config, make_config
+from .data import load_data
+from .run import RunFiles, child_lr, progress_bar, seed_everything
+from .search import _callbacks
+
+__all__ = ["train_final", "FinalResult", "arc_config"]
+
+
+@dataclass
+class FinalResult:
+    out: Path
+    events: Path
+    arc: Arc
+    evals: dict  # split -> last eval result
+    config: Config
+
+
+def arc_config(arc: Arc) -> dict:
+    """The Config fields the arc fixes (its size)."""
+    if arc.space == "macro":
+        if not arc.params["whole_channels"]:
+            raise ArcError("the trainer builds whole-channel macro arcs only (one op token per layer)")
+        return {"num_layers": arc.params["num_layers"], "num_branches": arc.params["num_branches"]}
+    if arc.space == "micro":
+        if not arc.params["reduce"]:
+            raise ArcError("a micro arc for training needs both cells: normal then reduce (8 tokens per node)")
+        return {"num_cells": arc.params["num_cells"], "num_branches": arc.params["num_branches"]}
+    if arc.params.get("encoding", "enas") != "enas":
+        raise ArcError("the trainer builds rnn arcs in the authors' encoding (2N-1 tokens)")
+    return {"num_nodes": arc.params["num_nodes"], "num_funcs": arc.params["num_funcs"]}
+
+
+def train_final(
+    arc,
+    dataset: str | None = None,
+    epochs: int | None = None,
+    out: str | Path = "runs/final",
+    device: str = "auto",
+    seed: int = 0,
+    callbacks=(),
+    preset: str = "paper",
+    progress: bool = True,
+    space: str | None = None,
+    resume: bool = False,
+    monitor: bool = False,
+    **overrides,
+) -> FinalResult:
+    """Train ``arc`` (an Arc or its token string; give ``space`` if the length is ambiguous) from scratch."""
+    arc = parse_arc(arc, space)
+    cfg = make_config(arc.space, preset, final=True, dataset=dataset, epochs=epochs, seed=seed,
+                      **{**overrides, **arc_config(arc)})  # fmt: skip
+    files = RunFiles(out, resume, _callbacks(callbacks, monitor))
+    if files.resumed:
+        cfg = Config(**{**files.checkpoint["config"], **({"epochs": epochs} if epochs else {})})
+    rt = Runtime(device)
+    seed_everything(cfg.seed)
+    data = load_data(cfg.dataset, cfg.vocab_size).to(rt.device)
+    model = rt.prepare(build_child(cfg, data, arc))
+    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr_max, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
+                          weight_decay=cfg.l2)  # fmt: skip
+    generator = torch.Generator().manual_seed(cfg.seed)
+    run, start_epoch = {"step": 0}, 0
+    if files.resumed:
+        model.load_state_dict(files.checkpoint["model"])
+        opt.load_state_dict(files.checkpoint["opt"])
+        run, start_epoch = dict(files.checkpoint["run"]), files.checkpoint["epoch"]
+        files.restore_rng(generator)
+    files.start(cfg, arc.params, arc.ops, str(rt))
+    log, evals, status = files.log, {}, "error"
+    try:
+        epochs_bar = progress_bar(progress, total=cfg.epochs, initial=start_epoch, desc="final")
+        for epoch in range(start_epoch, cfg.epochs):
+            # -- train the fixed child for one epoch --------------------------------------------------
+            lr = child_lr(cfg, epoch)
+            for group in opt.param_groups:
+                group["lr"] = lr
+            model.train()
+            text_state, loss_sum, n_batches = {}, 0.0, 0
+            bar = progress_bar(progress, total=num_train_batches(cfg, data), leave=False, desc=f"epoch {epoch}")
+            for x, y in train_batches(cfg, data, generator):
+                loss, correct, n = batch_loss(model, x, y, None, rt, text_state)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_bound))
+                opt.step()
+                run["step"] += 1
+                loss_sum, n_batches = loss_sum + loss.item(), n_batches + 1
+                bar.update()
+                if run["step"] % cfg.log_every == 0:
+                    log.write("child_step", epoch=epoch, step=run["step"], loss=loss.item(), lr=lr,
+                              grad_norm=grad_norm, train_acc=None if correct is None else correct / n,
+                              train_ppl=math.exp(min(loss_sum / n_batches, 10.0)) if correct is None else None,
+                              minutes=log.minutes())  # fmt: skip
+            bar.close()
+
+            # -- evaluate, checkpoint ---------------------------------------------------------------------
+            for split in ("valid", "test"):
+                if getattr(data, split) is not None:
+                    evals[split] = evaluate(model, cfg, data, split, rt, lambda: None)
+                    log.write("eval", epoch=epoch + 1, step=run["step"], split=split, **evals[split])
+            files.save(epoch + 1, {"model": model.state_dict(), "opt": opt.state_dict(), "run": run,
+                                   "config": cfg.to_dict()}, generator)  # fmt: skip
+            epochs_bar.update()
+        epochs_bar.close()
+        status = "done"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        files.end(status, str(arc))
+    return FinalResult(files.out, files.events, arc, evals, cfg)

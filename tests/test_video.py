@@ -1,0 +1,153 @@
+"""write_video / `enas-viz video`: MP4 and GIF of a search, read back with imageio."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import enas_viz as ev
+from enas_viz.cli import main
+from enas_viz.video import preview, select_frames
+from extract import SearchLog
+
+A = "0 3 0 0 1 0"  # 3-layer macro arcs
+B = "5 1 1 2 1 1"
+C = "4 0 1 3 0 0"
+
+
+def make_log(arcs, accs=None, per_epoch=2, space="macro") -> SearchLog:
+    accs = accs if accs is not None else np.linspace(0.2, 0.8, len(arcs))
+    rows = [
+        {
+            "run": 0,
+            "epoch": i // per_epoch,
+            "sample": i % per_epoch,
+            "space": space,
+            "arc": arc,
+            "val_acc": acc,
+            "reward": np.nan,
+            "line": 10 * i + 1,
+        }
+        for i, (arc, acc) in enumerate(zip(arcs, accs, strict=True))
+    ]
+    archs = pd.DataFrame(rows) if rows else None
+    meta = {"format": "test", "space": space, "space_params": {"num_layers": 3}, "source": "test.log"}
+    return SearchLog(meta=meta, archs=archs) if archs is not None else SearchLog(meta=meta)
+
+
+def read_frames(path):
+    import imageio.v3 as iio
+
+    return iio.imread(path, index=None)
+
+
+def dag_region(frame):
+    h = frame.shape[0]
+    return frame[int(0.3 * h) : int(0.7 * h)].astype(int)
+
+
+def test_mp4_frame_count_size_and_content(tmp_path):
+    log = make_log([A, A, B, C])
+    path = ev.write_video(log, tmp_path / "s.mp4", fps=4, size=(320, 176), progress=False)
+    frames = read_frames(path)
+    assert frames.shape == (4, 176, 320, 3)
+    same = np.abs(dag_region(frames[0]) - dag_region(frames[1])).mean()
+    differ = np.abs(dag_region(frames[1]) - dag_region(frames[2])).mean()
+    assert differ > 4 * same + 1  # identical arcs look alike, a different arc does not
+    assert np.abs(dag_region(frames[2]) - dag_region(frames[3])).mean() > 4 * same + 1
+
+
+def test_odd_sizes_are_padded_to_16_for_h264(tmp_path):
+    path = ev.write_video(make_log([A, B]), tmp_path / "odd.mp4", size=(250, 151), progress=False)
+    frames = read_frames(path)
+    assert frames.shape == (2, 160, 256, 3)
+    assert (frames[0, 152:, :250] > 230).all()  # the padding is white, not stretched content
+
+
+def test_gif_every_and_transition(tmp_path):
+    log = make_log([A, B, C, A, B])
+    path = ev.write_video(log, tmp_path / "s.gif", size=(240, 136), every=2, progress=False)
+    frames = read_frames(path)
+    assert frames.shape[:3] == (3, 136, 240)  # arcs 0, 2, 4
+    assert not np.array_equal(dag_region(frames[0]), dag_region(frames[1]))
+    path = ev.write_video(log, tmp_path / "t.gif", size=(240, 136), every=2, transition=2, progress=False)
+    assert len(read_frames(path)) == 3 + 2 * 2
+
+
+def test_frames_dir_writes_pngs(tmp_path):
+    import imageio.v3 as iio
+
+    ev.write_video(make_log([A, B, C]), tmp_path / "s.mp4", size=(160, 96), frames_dir=tmp_path / "f", progress=False)
+    pngs = sorted((tmp_path / "f").glob("*.png"))
+    assert len(pngs) == 3
+    assert iio.imread(pngs[0]).shape[:2] == (96, 160)
+
+
+def test_select_frames_epoch_best_and_best_so_far():
+    log = make_log([A, B, C, A, B, C], accs=[0.5, 0.6, 0.9, 0.1, 0.2, 0.3], per_epoch=2)
+    best = select_frames(log.archs, "epoch-best")
+    assert best.rows["val_acc"].tolist() == [0.6, 0.9, 0.3]
+    so_far = select_frames(log.archs, "best-so-far")
+    assert so_far.rows["val_acc"].tolist() == [0.6, 0.9, 0.9]
+    assert select_frames(log.archs, "all", every=4).rows.index.tolist() == [0, 4]
+    assert np.allclose(best.best, [0.5, 0.6, 0.9, 0.9, 0.9, 0.9])
+
+
+def test_which_best_so_far_writes_one_frame_per_epoch(tmp_path):
+    log = make_log([A, B, C, A, B, C], accs=[0.5, 0.6, 0.9, 0.1, 0.2, 0.3])
+    frames = read_frames(ev.write_video(log, tmp_path / "b.mp4", size=(160, 96), which="best-so-far", progress=False))
+    assert len(frames) == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"path": "x.avi"}, r"\.mp4 or \.gif"),
+        ({"path": "nodir/x.mp4"}, "does not exist"),
+        ({"which": "best"}, "epoch-best"),
+        ({"every": 0}, "every is 0"),
+        ({"fps": 0}, "fps is 0"),
+    ],
+)
+def test_bad_options_fail_before_any_work(tmp_path, kwargs, message):
+    path = tmp_path / kwargs.pop("path", "x.mp4")
+    with pytest.raises(ValueError, match=message):
+        ev.write_video(make_log([A]), path, progress=False, **kwargs)
+    assert not path.exists()
+
+
+def test_empty_log_unknown_space_and_bad_arc_are_refused(tmp_path):
+    path = tmp_path / "x.mp4"
+    with pytest.raises(ValueError, match="no sampled architectures"):
+        ev.write_video(make_log([]), path, progress=False)
+    log = make_log([A])
+    log.meta["space"] = "nasbench"
+    with pytest.raises(ValueError, match="unknown search space 'nasbench'"):
+        ev.write_video(log, path, progress=False)
+    with pytest.raises(ValueError, match=r"test.log:21: macro layer 1: skip bit 0 is 7"):
+        ev.write_video(make_log([A, A, "0 1 7 0 0 0"]), path, progress=False)
+    (tmp_path / "d.mp4").mkdir()
+    with pytest.raises(ValueError, match="is a directory"):
+        ev.write_video(make_log([A]), tmp_path / "d.mp4", progress=False)
+    assert not path.exists()
+
+
+def test_cli_video(tmp_path, monkeypatch, capsys):
+    import extract
+
+    log_file = tmp_path / "stdout"
+    log_file.write_text("a log\n")
+    monkeypatch.setattr(extract, "read_log", lambda path: make_log([A, B, C]), raising=False)
+    out = tmp_path / "v.mp4"
+    assert main(["video", str(log_file), "-o", str(out), "--size", "160x96", "--no-progress", "--every", "2"]) == 0
+    assert len(read_frames(out)) == 2
+    assert main(["video", str(tmp_path / "missing"), "-o", str(out)]) == 1
+    assert "no such log file" in capsys.readouterr().err
+
+
+def test_preview_embeds_only_small_files(tmp_path):
+    path = ev.write_video(make_log([A, B]), tmp_path / "p.mp4", size=(160, 96), progress=False)
+    assert "base64" in preview(path)._repr_html_()
+    linked = preview(path, embed_limit=10)._repr_html_()
+    assert "base64" not in linked and "p.mp4" in linked

@@ -260,11 +260,10 @@ class Timeline(widgets.VBox):
             )
             return None
         self.status.value = f"wrote <code>{html.escape(str(written))}</code>"
-        from IPython.display import Video, display
+        from IPython.display import Video
 
-        self.video_output.clear_output()
-        with self.video_output:
-            display(Video(str(written), embed=False, width=640))
+        self.video_output.outputs = ()
+        self.video_output.append_display_data(Video(str(written), embed=False, width=640))
         return written
 
 

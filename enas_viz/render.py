@@ -244,11 +244,13 @@ class Renderer:
                 columnspacing=1.6,
             )
         self._build_scene()
-        self._dynamic = [self.edges, self.arrows, self.nodes, *self.labels.values(), self.title, self.info]
+        # blitted frames paste op labels as cached sprites: drawing text is most of a frame's cost
+        self._dynamic = [self.edges, self.arrows, self.nodes, self.title, self.info]
         if self.strip_ax is not None:
             self._build_strip()
-        for artist in self._dynamic:
+        for artist in [*self._dynamic, *self.labels.values()]:
             artist.set_animated(animated)
+        self._sprites: dict = {}
 
     @classmethod
     def for_arc(cls, arc: Arc, **kwargs) -> Renderer:
@@ -529,7 +531,26 @@ class Renderer:
             self.canvas.restore_region(self._background)
         for artist in self._dynamic:
             self.fig.draw_artist(artist)
-        return np.asarray(self.canvas.buffer_rgba())
+        frame = np.asarray(self.canvas.buffer_rgba())
+        for node, text in self.labels.items():
+            if text.get_text():
+                self._paste(frame, node, text)
+        return frame
+
+    def _paste(self, frame: np.ndarray, node, text) -> None:
+        """Alpha-blend the cached image of ``text`` centred on ``node``'s box."""
+        key = (text.get_text(), text.get_color())
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            sprite = self._sprites[key] = _text_sprite(text, self.dpi)
+        image, alpha, (dx, dy) = sprite
+        x, y = self.ax.transData.transform(self.pos[node])
+        top, left = int(round(frame.shape[0] - y)) + dy, int(round(x)) + dx
+        h, w = alpha.shape[:2]
+        if top < 0 or left < 0 or top + h > frame.shape[0] or left + w > frame.shape[1]:
+            return  # a label past the frame edge (only at tiny frame sizes)
+        region = frame[top : top + h, left : left + w, :3]
+        region[:] = (image * alpha + region * (1.0 - alpha)).astype(np.uint8)
 
     def render(self, arc: Arc, **kwargs) -> np.ndarray:
         """The frame as a new (H, W, 3) uint8 RGB array."""
@@ -539,6 +560,24 @@ class Renderer:
         """Draw ``arc`` and save the figure; the format follows the file extension."""
         self.update(arc, **kwargs)
         self.fig.savefig(path, dpi=self.dpi, facecolor="white")
+
+
+def _text_sprite(text, dpi: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """``text`` drawn once on a transparent canvas: RGB, alpha (0..1) and offset of its centre."""
+    size = 4 * max(text.get_fontsize(), 8) * (text.get_text().count("\n") + 1)
+    fig = Figure(figsize=(4 * size / 72, size / 72), dpi=dpi)
+    fig.patch.set_alpha(0.0)
+    canvas = FigureCanvasAgg(fig)
+    fig.text(0.5, 0.5, text.get_text(), ha="center", va="center", fontsize=text.get_fontsize(), color=text.get_color())
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    rows, cols = np.nonzero(rgba[..., 3])
+    if not len(rows):
+        return np.zeros((0, 0, 3)), np.zeros((0, 0, 1)), (0, 0)
+    r0, r1, c0, c1 = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
+    crop = rgba[r0:r1, c0:c1].astype(np.float32)
+    centre_row, centre_col = rgba.shape[0] / 2, rgba.shape[1] / 2
+    return crop[..., :3], crop[..., 3:] / 255.0, (int(round(r0 - centre_row)), int(round(c0 - centre_col)))
 
 
 def _identity():

@@ -303,7 +303,7 @@ def _open_writer(path: Path, size: tuple[int, int], fps: float, quality: float):
             codec="libx264",
             pix_fmt_out="yuv420p",
             quality=quality,
-            output_params=["-preset", "veryfast", "-tune", "animation", "-movflags", "+faststart"],
+            output_params=["-preset", "veryfast", "-movflags", "+faststart"],
             **common,
         )
     gen.send(None)  # start ffmpeg

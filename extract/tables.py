@@ -1,0 +1,73 @@
+"""Column lists -> DataFrames, and the bulk parsing of ``key=value`` metric lines."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from enas_viz.schema import COLUMNS
+
+__all__ = ["frame", "parse_kv_matrix", "floats_blob", "to_floats"]
+
+_STR_COLUMNS = ("space", "arc", "split", "kind", "message", "source")
+_INT_COLUMNS = ("run", "line", "sample")
+
+
+def frame(name: str, data: dict[str, list]) -> pd.DataFrame:
+    """The table ``name`` from column lists: schema columns first (missing ones NaN), extras after."""
+    n = max((len(v) for v in data.values()), default=0)
+    columns = {}
+    for c in (*COLUMNS[name], *[c for c in data if c not in COLUMNS[name]]):
+        values = data.get(c)
+        if values is None:
+            columns[c] = np.full(n, np.nan)
+        elif c in _STR_COLUMNS:
+            columns[c] = pd.Series(list(values), dtype=object)
+        elif c in _INT_COLUMNS:
+            columns[c] = np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+        else:
+            columns[c] = np.asarray(values, dtype=np.float64) if len(values) else np.zeros(0)
+    return pd.DataFrame(columns)
+
+
+# key names, "=", "/" and "|" become spaces, leaving only the numbers
+_KEYS_TO_SPACE = bytes.maketrans(
+    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_=/|", b" " * 56
+)  # fmt: skip
+
+
+def parse_kv_matrix(lines: list[str], width: int) -> np.ndarray | None:
+    """The numbers of lines ``k1=v1 k2=v2 ...`` as an (n, width) float matrix, in bulk; None if any line differs.
+
+    Keys are dropped byte-wise, so spaced (``ctrl_step = 0``), glued (``epoch=123456ch_step=``)
+    and padded (``tr_acc=39 /128``, two numbers) forms read alike. A line with a field
+    missing, extra text or a ``nan`` (its letters drop too) makes the count wrong and
+    returns None: the caller then parses line by line and reports each bad line.
+    """
+    if not lines:
+        return np.zeros((0, width))
+    blob = "\n".join(lines).encode("ascii", errors="replace").translate(_KEYS_TO_SPACE)
+    values = floats_blob(blob)
+    if values is None or values.size != len(lines) * width:
+        return None
+    return values.reshape(len(lines), width)
+
+
+def floats_blob(text: str | bytes) -> np.ndarray | None:
+    """All whitespace-separated numbers of ``text`` (``nan``, ``inf`` too), or None if one is not a number."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return np.fromstring(text, dtype=np.float64, sep=" ")
+        except (ValueError, DeprecationWarning):
+            return None
+
+
+def to_floats(values: list[str]) -> np.ndarray | None:
+    """Strings -> float64 (``nan`` and ``inf`` included), or None if one is not a number."""
+    try:
+        return np.asarray(values, dtype=np.float64) if values else np.zeros(0)
+    except ValueError:
+        return None

@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 from .figures.dag import DagDrawing
 from .figures.logdata import ArcParser
 from .schema import COLUMNS, EVENT_TABLES
+from .timeline import sync_figure_state
 
 __all__ = ["SearchMonitor"]
 
@@ -64,6 +65,7 @@ class SearchMonitor(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         self._shown = True
+        sync_figure_state(self.dag, self.curves)
         return super()._repr_mimebundle_(**kwargs)
 
     # -- events -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ of the space, so nothing is laid out again and nodes never jump.
 from __future__ import annotations
 
 import html
+from copy import deepcopy
 from pathlib import Path
 
 import ipywidgets as widgets
@@ -194,7 +195,12 @@ class Timeline(widgets.VBox):
         self.row = row
 
     def _on_slider(self, change) -> None:
+        self.play.value = change["new"]  # jslink moves it in the browser; keep the kernel's copy equal
         self.show(self.row_of(change["new"]))
+
+    def _repr_mimebundle_(self, **kwargs):
+        sync_figure_state(self.dag, self.curve)
+        return super()._repr_mimebundle_(**kwargs)
 
     def _on_mode(self, change) -> None:
         row = self.row
@@ -265,6 +271,18 @@ class Timeline(widgets.VBox):
         self.video_output.outputs = ()
         self.video_output.append_display_data(Video(str(written), embed=False, width=640))
         return written
+
+
+def sync_figure_state(*figures) -> None:
+    """Copy each FigureWidget's current figure into its synced state, as its own display does.
+
+    Updates made in ``batch_update`` reach a live front end as messages; a notebook saved
+    with widget state (and its HTML export) shows the synced state, so refresh it when the
+    widget is displayed.
+    """
+    for fig in figures:
+        fig._widget_layout = deepcopy(fig._layout_obj._props)
+        fig._widget_data = deepcopy(fig._data)
 
 
 def _default_video_path(log) -> Path:

@@ -22,17 +22,18 @@ def _nodes(fig):
 def _shows(tl, row: int) -> None:
     """The Timeline's DAG, marker and text show archs row ``row``."""
     rec = tl.search_log.archs.iloc[row]
-    expected = ev.dag_figure(ev.parse_arc(rec["arc"], rec["space"]))
+    space = rec["space"] if isinstance(rec["space"], str) else tl.search_log.meta["space"]
+    expected = ev.dag_figure(ev.parse_arc(rec["arc"], space))
     assert str(tl.arc) == rec["arc"]
     assert list(_nodes(tl.dag).marker.color) == list(_nodes(expected).marker.color)
     assert list(_nodes(tl.dag).text) == list(_nodes(expected).text)
-    for kind in ev.figures.dag.EDGE_KINDS[rec["space"]]:
+    for kind in ev.figures.dag.EDGE_KINDS[space]:
         got = next(t for t in tl.dag.data if t.name == kind)
         want = next(t for t in expected.data if t.name == kind)
         assert list(got.x) == list(want.x) and list(got.y) == list(want.y)
     marker = tl.curve.data[3]
     assert marker.y[0] == rec["val_acc"] and int(np.ceil(marker.x[0])) == rec["epoch"]
-    assert rec["arc"] in tl.info.value and f"epoch <b>{rec['epoch']}</b>" in tl.info.value
+    assert rec["arc"] in tl.info.value and f"epoch <b>{int(rec['epoch'])}</b>" in tl.info.value
 
 
 def test_slider_moves_the_dag_to_that_architecture():
@@ -174,3 +175,20 @@ def test_monitor_redraws_live_when_the_interval_has_passed():
             assert f"child step {event['step']}" in monitor.status.value
     assert seen == list(range(1, 21))  # every controller step reached the curve as it came
     assert monitor.step_bar.value == 3
+
+
+def test_timeline_on_the_real_macro_search_log():
+    from extract import read_log
+
+    log = read_log(
+        Path(__file__).resolve().parents[1]
+        / "../shared/real_logs/beautymess_enas_cifar10_macro_search_nohup-12layers.out"
+    )
+    tl = ev.Timeline(log)
+    assert tl.slider.max == len(log.archs) - 1 == 3099
+    for row in (0, 1234, 3099):
+        tl.slider.value = row
+        _shows(tl, row)
+        assert len(_nodes(tl.dag).x) == 14  # stem, 12 layers, output head
+    tl.mode.value = "epoch"
+    assert tl.slider.max == log.archs["epoch"].nunique() - 1

@@ -37,8 +37,8 @@ def build(st, fmt: str) -> SearchLog:
     problems = list(st.problems)
     child = _child_table(st.child, problems)
     controller = _ctrl_table(st.ctrl, problems)
-    meta = _meta(st, fmt, problems)
-    archs = _archs_table(st, meta, problems)
+    archs = _archs_table(st, problems)
+    meta = _meta(st, fmt, problems)  # after the archs: it drops each run's working layout
     evals = frame("evals", st.evals)
     problems.sort()
     probs = frame("problems", {k: [p[j] for p in problems] for j, k in enumerate(("line", "kind", "message"))})
@@ -149,7 +149,7 @@ def _ctrl_table(chunks, problems):
 # -- archs and meta ---------------------------------------------------------------------------
 
 
-def _archs_table(st, meta, problems):
+def _archs_table(st, problems):
     a = st.archs
     a["space"] = [None] * len(a["arc"])
     keep = np.ones(len(a["arc"]), dtype=bool)

@@ -543,7 +543,7 @@ class Renderer:
         sprite = self._sprites.get(key)
         if sprite is None:
             sprite = self._sprites[key] = _text_sprite(text, self.dpi)
-        image, alpha, (dx, dy) = sprite
+        image, alpha, (dy, dx) = sprite  # offsets of the top-left corner: rows, columns
         x, y = self.ax.transData.transform(self.pos[node])
         top, left = int(round(frame.shape[0] - y)) + dy, int(round(x)) + dx
         h, w = alpha.shape[:2]

@@ -279,7 +279,8 @@ def _texts(row, space: str, which: str, archs, frames: _Frames, index) -> tuple[
         number = index + 1
         title = f"ENAS {space} search · {prefix}epoch {epoch} · sample {sample} · arc {number}/{len(archs)}"
     info = f"val_acc {_fmt(row.get('val_acc'))}"
-    if _num(row.get("reward")) == _num(row.get("reward")):
+    reward = _num(row.get("reward"))
+    if reward == reward and reward != _num(row.get("val_acc")):  # many logs' reward is the val_acc
         info += f"   reward {_fmt(row.get('reward'))}"
     return title, info
 

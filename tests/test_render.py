@@ -123,3 +123,33 @@ def test_short_labels():
     assert short_label("sep_conv3x3") == "sep\n3x3"
     assert short_label("max_pool3x3") == "max\npool"
     assert short_label("op7") == "op7"
+
+
+@pytest.mark.parametrize("space,text", [("macro", MACRO), ("micro", MICRO), ("rnn", RNN)])
+def test_blitted_labels_sit_where_a_static_draw_puts_them(space, text):
+    """Sprite labels of blitted frames are centred like matplotlib's own text, inside each box."""
+    import io
+
+    import imageio.v3 as iio
+
+    arc = ev.parse_arc(text, space)
+    size = (1280, 720)
+    r = Renderer.for_arc(arc, size=size)
+    blitted = r.render(arc, title="t").astype(int)
+    buf = io.BytesIO()
+    Renderer.for_arc(arc, size=size, animated=False).savefig(buf, arc, title="t")
+    static = iio.imread(buf.getvalue(), extension=".png")[..., :3].astype(int)
+    assert static.shape == blitted.shape
+    for node in r.op_nodes:
+        x, y = r.ax.transData.transform(r.pos[node])
+        hw, hh = r.half[node][0] - 5, r.half[node][1] - 5  # inside the box outline
+        rows = slice(int(size[1] - y - hh), int(size[1] - y + hh))
+        cols = slice(int(x - hw), int(x + hw))
+        centres = []
+        for img in (blitted, static):
+            box = img[rows, cols]
+            fill = np.median(box.reshape(-1, 3), axis=0)
+            ys, xs = np.nonzero(np.abs(box - fill).sum(axis=2) > 150)  # the label's glyphs
+            assert len(ys) > 10, f"{node}: no label drawn in its box"
+            centres.append((ys.mean(), xs.mean()))
+        assert np.hypot(*np.subtract(*centres)) < 3, f"{node}: label at {centres[0]}, expected {centres[1]}"

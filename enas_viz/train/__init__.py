@@ -6,15 +6,30 @@
 
 Modules: ``config`` (the typed Config and presets), ``data`` (embedded and on-disk data
 sets), ``cnn`` / ``rnn`` (the child networks, shared or fixed), ``controller`` (the LSTM
-policy), ``search`` (the search loop), ``final`` (final training), ``sharing`` (the
+policy), ``search_loop`` (the search loop), ``final`` (final training), ``sharing`` (the
 shared-vs-fixed check), ``events`` / ``run`` (log, checkpoints, resume), ``cli``.
 This package is the only part of enas_viz that imports torch.
 """
 
 from __future__ import annotations
 
-from .config import Config, make_config
-from .final import FinalResult, train_final
-from .search import SearchResult, search
+# Loaded on first use: `enas_viz.train.cli` must be importable without torch (`enas-viz --help` stays fast).
+_LAZY = {
+    "search": ".search_loop",
+    "SearchResult": ".search_loop",
+    "train_final": ".final",
+    "FinalResult": ".final",
+    "Config": ".config",
+    "make_config": ".config",
+}
 
-__all__ = ["search", "train_final", "Config", "make_config", "SearchResult", "FinalResult"]
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'enas_viz.train' has no attribute {name!r}")
+
+
+__all__ = list(_LAZY)

@@ -125,7 +125,7 @@ class MacroNet(nn.Module):
                 out = block.bn(out)
             prev.append(out)
             if layer in self.pool_layers:
-                prev = [reduce(p) for reduce, p in zip(self.reduce[str(layer)], prev)]  # (B, C', H/2, W/2)
+                prev = [reduce(p) for reduce, p in zip(self.reduce[str(layer)], prev, strict=True)]  # (B, C', H/2, W/2)
         return self.head(prev[-1])
 
 

@@ -103,8 +103,8 @@ PAPER: dict[str, dict] = {
 # Seconds on a CPU: few layers and channels, a few batches per epoch, few controller steps.
 # The controller lr is higher than the paper's so that a 10-epoch demo shows it learning.
 _TINY_COMMON = dict(
-    epochs=2, batch_size=64, eval_batch_size=100, max_train_batches=None, log_every=5, lr_T0=10,
-    ctrl_num_aggregate=5, ctrl_train_steps=8, ctrl_lr=0.005, derive_samples=20,
+    epochs=2, batch_size=32, eval_batch_size=100, log_every=5, ctrl_num_aggregate=5, ctrl_train_steps=10,
+    ctrl_lr=0.02, derive_samples=20,
 )  # fmt: skip
 TINY: dict[str, dict] = {
     "macro": dict(_TINY_COMMON, num_layers=6, out_filters=12),

@@ -28,7 +28,7 @@ from torch.distributions import Categorical
 from ..arcs import Arc, parse_arc
 from ..spaces import op_table
 
-__all__ = ["Controller", "Sample"]
+__all__ = ["Controller", "Sample", "reinforce_step", "controller_optimizer"]
 
 
 @dataclass
@@ -165,3 +165,41 @@ class Controller(nn.Module):
             tokens.append(int(func))
             inputs = self.w_emb(func)[None]
         return tokens, torch.zeros(())
+
+
+def reinforce_step(controller: Controller, opt: torch.optim.Optimizer, reward_fn, run: dict) -> dict:
+    """One Adam step on the mean REINFORCE gradient of ``ctrl_num_aggregate`` sampled arcs.
+
+    ``reward_fn(arc) -> (metric, reward)``; ``run["baseline"]`` is the moving-average
+    baseline, updated before each sample's loss as in the authors' graph. The loss is
+    ``-log p(arc) * (reward - baseline)`` plus the macro skip penalty.
+    """
+    cfg = controller.cfg
+    opt.zero_grad(set_to_none=True)
+    totals = {"loss": 0.0, "entropy": 0.0, "acc": 0.0, "reward": 0.0}
+    n = cfg.ctrl_num_aggregate
+    for _ in range(n):
+        sample = controller.sample()
+        metric, reward = reward_fn(sample.arc)
+        reward += cfg.ctrl_entropy_weight * sample.entropy.item()  # the entropy bonus
+        run["baseline"] -= (1 - cfg.ctrl_bl_dec) * (run["baseline"] - reward)
+        loss = -sample.log_prob * (reward - run["baseline"])
+        if cfg.ctrl_skip_weight:
+            loss = loss + cfg.ctrl_skip_weight * sample.skip_penalty
+        (loss / n).backward()  # gradients of the n samples are averaged
+        for key, value in (
+            ("loss", loss.item()),
+            ("entropy", sample.entropy.item()),
+            ("acc", metric),
+            ("reward", reward),
+        ):
+            totals[key] += value / n
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(controller.parameters(), float("inf")))  # the norm, unclipped
+    opt.step()
+    run["ctrl_step"] = run.get("ctrl_step", 0) + 1
+    return {**totals, "grad_norm": grad_norm}
+
+
+def controller_optimizer(controller: Controller) -> torch.optim.Adam:
+    """Adam with beta1 = 0 and eps = 1e-3, as the authors' controller."""
+    return torch.optim.Adam(controller.parameters(), lr=controller.cfg.ctrl_lr, betas=(0.0, 0.999), eps=1e-3)

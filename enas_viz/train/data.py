@@ -247,7 +247,9 @@ def _ptb(root: Path) -> TextData:
                 continue
             raise FileNotFoundError(f"PTB text: {path} is missing; expected {root}/train.txt and valid.txt (test.txt)")
         try:
-            texts[split] = [w for line in path.read_text(encoding="utf-8").splitlines() for w in (*line.split(), "<eos>")]
+            texts[split] = [
+                w for line in path.read_text(encoding="utf-8").splitlines() for w in (*line.split(), "<eos>")
+            ]
         except UnicodeDecodeError as err:
             raise ValueError(f"PTB text: {path} is not UTF-8 text: {err}") from None
     if len(texts["train"]) < 2:

@@ -45,7 +45,7 @@ class EventLog:
         self.callbacks = list(callbacks)
         self.start = start_time if start_time is not None else time.time()
         self.minutes_before = minutes_before  # time spent by earlier sessions of a resumed run
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 -- open for the whole run
 
     def minutes(self) -> float:
         return self.minutes_before + (time.time() - self.start) / 60

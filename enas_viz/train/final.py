@@ -17,7 +17,7 @@ from .child import Runtime, batch_loss, build_child, evaluate, num_train_batches
 from .config import Config, make_config
 from .data import load_data
 from .run import RunFiles, child_lr, progress_bar, seed_everything
-from .search import _callbacks
+from .search_loop import _callbacks
 
 __all__ = ["train_final", "FinalResult", "arc_config"]
 

@@ -18,12 +18,12 @@ __all__ = ["fixed_from_shared", "check_sharing"]
 def fixed_from_shared(shared: nn.Module, cfg, data, arc) -> nn.Module:
     """The fixed network of ``arc`` holding the shared network's weights for it."""
     fixed = build_child(cfg, data, arc)
-    own = fixed.state_dict()
     source = shared.state_dict()
-    missing = [k for k in own if k not in source or source[k].shape != own[k].shape]
+    names = [k for k, _ in fixed.named_parameters()]  # BN running statistics are the fixed network's own
+    missing = [k for k in names if k not in source or source[k].shape != fixed.state_dict()[k].shape]
     if missing:
         raise ValueError(f"the shared network has no weights for {missing[:5]} (of {len(missing)})")
-    fixed.load_state_dict({k: source[k] for k in own})
+    fixed.load_state_dict({k: source[k] for k in names}, strict=False)
     # a fixed network keeps running BN statistics; compare in the same mode: batch statistics
     for module in fixed.modules():
         if isinstance(module, nn.BatchNorm2d):

@@ -24,7 +24,7 @@ import torch
 from ..arcs import Arc
 from .child import Runtime, batch_loss, build_child, evaluate, num_train_batches, score, train_batches, valid_minibatch
 from .config import Config, make_config
-from .controller import Controller
+from .controller import Controller, controller_optimizer, reinforce_step
 from .data import load_data
 from .run import RunFiles, child_lr, progress_bar, seed_everything
 
@@ -87,7 +87,7 @@ def search(
     controller = Controller(cfg)  # on the CPU: a 64-unit LSTM stepping token by token is latency bound
     child_opt = torch.optim.SGD(shared.parameters(), lr=cfg.lr_max, momentum=cfg.momentum,
                                 nesterov=cfg.momentum > 0, weight_decay=cfg.l2)  # fmt: skip
-    ctrl_opt = torch.optim.Adam(controller.parameters(), lr=cfg.ctrl_lr, betas=(0.0, 0.999), eps=1e-3)
+    ctrl_opt = controller_optimizer(controller)
     generator = torch.Generator().manual_seed(cfg.seed)  # data order and validation minibatches
     run = {"step": 0, "ctrl_step": 0, "baseline": 0.0}
     start_epoch = 0
@@ -179,28 +179,13 @@ def search(
 
 
 def _controller_step(cfg, controller, opt, shared, data, rt, generator, run) -> dict:
-    """One Adam step on the mean REINFORCE gradient of ``ctrl_num_aggregate`` sampled arcs."""
-    opt.zero_grad(set_to_none=True)
-    totals = {"loss": 0.0, "entropy": 0.0, "acc": 0.0, "reward": 0.0}
-    n = cfg.ctrl_num_aggregate
-    for _ in range(n):
-        sample = controller.sample()
-        metric, reward = score(shared, *valid_minibatch(cfg, data, generator), sample.arc, rt, cfg)
-        reward += cfg.ctrl_entropy_weight * sample.entropy.item()
-        run["baseline"] -= (1 - cfg.ctrl_bl_dec) * (run["baseline"] - reward)
-        loss = -sample.log_prob * (reward - run["baseline"])  # REINFORCE against the moving baseline
-        if cfg.ctrl_skip_weight:
-            loss = loss + cfg.ctrl_skip_weight * sample.skip_penalty
-        (loss / n).backward()
-        for key, value in (("loss", loss.item()), ("entropy", sample.entropy.item()), ("acc", metric),
-                           ("reward", reward)):  # fmt: skip
-            totals[key] += value / n
-    grad_norm = float(torch.nn.utils.clip_grad_norm_(controller.parameters(), float("inf")))
-    opt.step()
-    run["ctrl_step"] += 1
+    """One controller update, rewarded on validation minibatches of the shared network."""
+    stats = reinforce_step(
+        controller, opt, lambda arc: score(shared, *valid_minibatch(cfg, data, generator), arc, rt, cfg), run
+    )
     if cfg.space == "rnn":
-        totals["acc"] = None  # the metric was perplexity; the reward carries it
-    return {**totals, "grad_norm": grad_norm}
+        stats["acc"] = None  # the metric was perplexity; the reward carries it
+    return stats
 
 
 def derive(cfg, controller, shared, data, rt, generator) -> tuple[Arc | None, float | None]:

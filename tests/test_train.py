@@ -1,0 +1,175 @@
+"""The trainer end to end: a tiny search in each space, its log, final training, determinism, CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import torch
+
+import enas_viz as ev
+from enas_viz.schema import COLUMNS, EVENT_TABLES, EVENTS, SCHEMA_VERSION
+
+torch.set_num_threads(1)
+
+# a few batches per epoch, few controller steps: each search takes a second or two
+FAST = dict(preset="tiny", progress=False, max_train_batches=3, max_eval_batches=2, ctrl_train_steps=2,
+            ctrl_num_aggregate=2, arcs_per_epoch=3, derive_samples=4, log_every=1)  # fmt: skip
+
+
+def read_events(path) -> list[dict]:
+    return [json.loads(line) for line in open(path, encoding="utf-8")]
+
+
+def check_log(events: list[dict], space: str, epochs: int) -> None:
+    """Every line is a known event with exactly its schema keys; epochs are complete and in order."""
+    assert events[0]["event"] == "run_start" and events[-1]["event"] == "run_end"
+    start = events[0]
+    assert start["schema"] == SCHEMA_VERSION and start["space"] == space
+    assert {"config", "space_params", "ops", "seed", "versions", "device", "time"} <= set(start)
+    assert set(start["versions"]) == {"python", "torch", "enas_viz", "numpy"}
+    for e in events:
+        assert e["event"] in EVENTS
+        if e["event"] in EVENT_TABLES:
+            assert set(e) - {"event"} == set(COLUMNS[EVENT_TABLES[e["event"]]]) - {"run", "line"}, e
+    evals = [(e["epoch"], e["split"]) for e in events if e["event"] == "eval"]
+    assert evals == [(n, s) for n in range(1, epochs + 1) for s in ("valid", "test")]
+    assert [e["epoch"] for e in events if e["event"] == "checkpoint"] == list(range(1, epochs + 1))
+    steps = [e["step"] for e in events if e["event"] == "child_step"]
+    assert steps == sorted(set(steps)) and steps
+    ctrl = [e["ctrl_step"] for e in events if e["event"] == "controller_step"]
+    assert ctrl == list(range(1, len(ctrl) + 1))
+    params = start["space_params"]
+    for e in events:
+        if e["event"] == "arc_sample":
+            arc = ev.parse_arc(e["arc"], space, **params)  # the authors' encoding, in the logged space
+            assert str(arc) == e["arc"]
+    assert events[-1]["status"] == "done"
+    ev.parse_arc(events[-1]["best_arc"], space, **params)
+
+
+@pytest.mark.parametrize("space", ["macro", "micro", "rnn"])
+def test_tiny_search_runs_and_logs(space, tmp_path):
+    seen = []
+    result = ev.search(space=space, epochs=2, out=tmp_path / "run", seed=1, callbacks=[seen.append], **FAST)
+    events = read_events(result.events)
+    check_log(events, space, 2)
+    assert seen == events  # callbacks got the same events, live
+    assert result.best_arc is not None and str(result.best_arc) == events[-1]["best_arc"]
+    assert (tmp_path / "run" / "best_arc.txt").read_text().strip() == str(result.best_arc)
+    child = [e for e in events if e["event"] == "child_step"]
+    if space == "rnn":
+        assert all(e["train_acc"] is None and e["train_ppl"] > 1 for e in child)
+        assert all(e["ppl"] > 1 and e["accuracy"] is None for e in events if e["event"] == "eval")
+    else:
+        assert all(e["train_ppl"] is None and 0 <= e["train_acc"] <= 1 for e in child)
+        assert all(0 <= e["accuracy"] <= 1 and e["ppl"] is None for e in events if e["event"] == "eval")
+    assert all(math.isfinite(e["loss"]) and e["grad_norm"] >= 0 for e in child)
+    assert events[0]["ops"] == list(result.best_arc.ops)
+
+
+def test_grad_clipping_really_clips(tmp_path):
+    """The logged norm is the norm before clipping; the applied update must be clipped to grad_bound."""
+    from enas_viz.train.child import Runtime, batch_loss, build_child
+    from enas_viz.train.config import make_config
+    from enas_viz.train.controller import Controller
+    from enas_viz.train.data import load_data
+
+    cfg = make_config("macro", "tiny", grad_bound=1e-3)
+    data = load_data("digits")
+    net, rt = build_child(cfg, data), Runtime("cpu")
+    arc = Controller(cfg).sample().arc
+    loss, _, _ = batch_loss(net, data.train[0][:32], data.train[1][:32], arc, rt, {})
+    loss.backward()
+    before = torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.grad_bound)
+    after = torch.sqrt(sum((p.grad**2).sum() for p in net.parameters() if p.grad is not None))
+    assert before > 10 * cfg.grad_bound and after <= cfg.grad_bound * 1.001
+
+
+def test_same_seed_same_arcs(tmp_path):
+    arcs = []
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        result = ev.search(space="macro", epochs=1, out=tmp_path / name, seed=seed, **FAST)
+        arcs.append([e["arc"] for e in read_events(result.events) if e["event"] == "arc_sample"])
+    assert arcs[0] == arcs[1]
+    assert arcs[0] != arcs[2]
+
+
+def test_existing_run_is_not_overwritten(tmp_path):
+    ev.search(space="macro", epochs=1, out=tmp_path / "r", **FAST)
+    with pytest.raises(FileExistsError, match="resume"):
+        ev.search(space="macro", epochs=1, out=tmp_path / "r", **FAST)
+
+
+def test_train_final_fixed_arc(tmp_path):
+    arc = "0 3 0 1 1 0 5 1 0 1"  # 4 layers: conv3x3 | sep5x5 | max-pool ...
+    result = ev.train_final(arc, space="macro", dataset="digits", epochs=2, out=tmp_path / "final", preset="tiny",
+                            progress=False, max_eval_batches=2)  # fmt: skip
+    events = read_events(result.events)
+    check_log(events, "macro", 2)
+    assert events[0]["space_params"]["num_layers"] == 4
+    assert not any(e["event"] in ("controller_step", "arc_sample") for e in events)
+    assert events[-1]["best_arc"] == arc
+    # the fixed network learns digits: better than chance (10%) after two epochs
+    assert result.evals["test"]["accuracy"] > 0.3
+
+
+def test_bad_arcs_are_refused(tmp_path):
+    with pytest.raises(ev.ArcError, match="layer 1: skip bit 0 is 7"):
+        ev.train_final("0 1 7", space="macro", out=tmp_path / "x", preset="tiny", progress=False)
+    with pytest.raises(ev.ArcError, match="not N\\(N\\+1\\)/2"):
+        ev.train_final("0 1", space="macro", out=tmp_path / "y", preset="tiny", progress=False)
+    with pytest.raises(ev.ArcError, match="op is 6"):
+        ev.train_final("6", space="macro", out=tmp_path / "z", preset="tiny", progress=False)
+    assert not (tmp_path / "x").exists()  # refused before anything was written
+
+
+def test_wrong_data_for_space(tmp_path):
+    with pytest.raises(ValueError, match="needs text"):
+        ev.search(space="rnn", dataset="digits", epochs=1, out=tmp_path / "r", **FAST)
+
+
+def test_cli_search_and_final(tmp_path, capsys):
+    from enas_viz.cli import main
+
+    code = main(["search", "--space", "macro", "--preset", "tiny", "--epochs", "1", "--out", str(tmp_path / "s"),
+                 "--no-progress", "--set", "max_train_batches=2", "--set", "ctrl_train_steps=1",
+                 "--set", "max_eval_batches=1"])  # fmt: skip
+    assert code == 0
+    best = (tmp_path / "s" / "best_arc.txt").read_text().strip()
+    assert f"best arc: {best}" in capsys.readouterr().out
+    code = main(["final", "--arc", best, "--space", "macro", "--preset", "tiny", "--epochs", "1", "--out",
+                 str(tmp_path / "f"), "--no-progress", "--set", "max_train_batches=2"])  # fmt: skip
+    assert code == 0 and "test: accuracy=" in capsys.readouterr().out
+    code = main(["final", "--arc", "0 1 9", "--space", "macro", "--out", str(tmp_path / "g"), "--no-progress"])
+    assert code == 1 and "skip bit 0 is 9" in capsys.readouterr().err
+    code = main(["search", "--dataset", str(tmp_path / "nowhere"), "--out", str(tmp_path / "h"), "--no-progress"])
+    assert code == 1 and "is not a directory" in capsys.readouterr().err
+
+
+def test_cli_module_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, enas_viz.train.cli as c, argparse; c.register(argparse.ArgumentParser().add_subparsers()); "
+    code += "print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_log_reads_back_with_extract(tmp_path):
+    """The extractor reads the trainer's log (checked with json above; with extract.read_log when it exists)."""
+    import extract
+
+    result = ev.search(space="micro", epochs=1, out=tmp_path / "run", **FAST)
+    events = read_events(result.events)
+    n_arcs = sum(e["event"] == "arc_sample" for e in events)
+    read_log = getattr(extract, "read_log", None)
+    if read_log is not None:
+        log = read_log(result.events)
+        assert len(log.archs) == n_arcs
+        assert list(log.archs["arc"]) == [e["arc"] for e in events if e["event"] == "arc_sample"]
+        assert len(log.evals) == sum(e["event"] == "eval" for e in events)
+    else:
+        assert n_arcs == FAST["arcs_per_epoch"]

@@ -23,10 +23,11 @@ def _op_share(arc, op_id) -> float:
     return sum(name == arc.ops[op_id] for name in ops) / len(ops)
 
 
-# micro op logits are squashed to +-tanh_constant / op_tanh_reduce (+-0.44 by default: no op of 5 could pass
-# 37.5%); the test lifts that cap with op_tanh_reduce=1 (up to 87%)
+# micro: op logits are squashed to +-tanh_constant / op_tanh_reduce (+-0.44 by default), and b_soft starts at
+# [10, 10, 0, 0, 0], pinning both sep convs at the top of the tanh; with op_tanh_reduce=1 identity can climb to a
+# tie with them (1/3 of the ops) but not past it: the authors' prior, kept
 @pytest.mark.parametrize(
-    ("space", "op_id", "steps", "share"), [("macro", 2, 50, 0.8), ("micro", 4, 80, 0.4), ("rnn", 1, 30, 0.8)]
+    ("space", "op_id", "steps", "share"), [("macro", 2, 50, 0.8), ("micro", 4, 50, 0.28), ("rnn", 1, 30, 0.8)]
 )
 def test_controller_learns_planted_reward(space, op_id, steps, share):
     """Reward = share of one op in the arc: the policy must come to prefer it, within ``steps`` updates."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -141,8 +142,11 @@ def main() -> int:
 
     load_start = os.getloadavg()
     log, reader = load_log(args.log)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with tempfile.TemporaryDirectory() as tmp:
         frames, seconds = bench_ours(log, args.limit, Path(tmp) / "search.mp4")
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_ffmpeg = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         size_mb = (Path(tmp) / "search.mp4").stat().st_size / 1e6
         baseline = bench_codebrim(log, args.baseline_frames, Path(tmp))
     ours_fps, base_fps = frames / seconds, 1 / baseline
@@ -158,6 +162,8 @@ log read by {reader}), frames {SIZE[0]}x{SIZE[1]}, H.264 yuv420p through imageio
 | CODEBRIM-style baseline (fresh pyplot figure + networkx circular layout per frame, PNG, then encode) | {args.baseline_frames} | {baseline * args.baseline_frames:.1f} | {base_fps:.1f} | {1000 * baseline:.1f} |
 
 Speed-up: **{ours_fps / base_fps:.1f}x** the baseline (targets: >= 25 frames/s and >= 5x). Video size {size_mb:.1f} MB.
+Memory stays flat (frames are streamed): peak RSS of this process {rss_before:.0f} MB with the log loaded,
+{rss_after:.0f} MB after writing the video; ffmpeg's own peak {rss_ffmpeg:.0f} MB.
 Machine: {cores} cores, load average {load_start[0]:.1f} at the start and {load_end[0]:.1f} at the end
 (shared with other busy helpers while this ran, so these are lower bounds of the idle speed).
 Our timing covers parsing the arcs, rendering, padding and encoding (ffmpeg runs in its own process,

@@ -61,13 +61,13 @@ def write_video(
     """
     path = Path(path)
     _check_options(path, fps, every, size, which, transition, quality, limit)
+    _check_writable(path, frames_dir)
     log = _as_log(log)
     source = str(log.meta.get("source") or "log")
     archs = log.archs
     if archs is None or len(archs) == 0:
         raise ValueError(f"{source}: the log has no sampled architectures (its archs table is empty); nothing to draw")
     space = _space_of(log)
-    _check_writable(path, frames_dir)
     archs = archs.reset_index(drop=True)
     arcs = _parse_all(archs, space, log.meta, source)
     frames = select_frames(archs, which, every)
@@ -89,26 +89,33 @@ def write_video(
         frames_dir.mkdir(parents=True, exist_ok=True)
     writer = _open_writer(path, padded, fps, quality)
     total = len(rows) * (1 + transition) - transition
-    count, prev = 0, None
+    count, prev, prev_texts, prev_position = 0, None, None, None
     try:
         with tqdm(total=total, unit="frame", desc=path.name, disable=not progress) as bar:
             for index, row in rows.iterrows():
                 arc = arcs[row["arc"]]
-                title, info = _texts(row, space, which, archs, frames, index)
+                texts = _texts(row, space, which, archs, frames, index)
                 if which == "best-so-far":  # the marker sits at the end of the epoch, on the best line
                     position = (frames.x[row["_at"]], frames.best[row["_at"]])
                 else:
                     position = (frames.x[index], _num(row.get("val_acc")))
                 steps = [(k + 1) / (transition + 1) for k in range(transition)] if prev is not None else []
                 for t in [*steps, 1.0]:
-                    rgba = renderer.render_rgba(arc, title=title, info=info, position=position, prev=prev, t=t)
+                    # in-between frames: colours and edges fade, the marker glides, texts switch halfway
+                    title, info = texts if t >= 0.5 else prev_texts
+                    at = (
+                        position
+                        if t == 1.0
+                        else tuple(a + t * (b - a) for a, b in zip(prev_position, position, strict=True))
+                    )
+                    rgba = renderer.render_rgba(arc, title=title, info=info, position=at, prev=prev, t=t)
                     buffer[:height, :width] = rgba
                     writer.send(buffer)
                     if frames_dir is not None:
                         _write_png(frames_dir / f"frame_{count:06d}.png", buffer[:height, :width, :3])
                     count += 1
                     bar.update()
-                prev = arc
+                prev, prev_texts, prev_position = arc, texts, position
         writer.close()
     except BaseException:
         writer.close()

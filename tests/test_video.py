@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,9 +39,26 @@ def make_log(arcs, accs=None, per_epoch=2, space="macro") -> SearchLog:
 
 
 def read_frames(path):
-    import imageio.v3 as iio
+    """Every frame of a video file as (n, H, W, 3): GIFs by imageio, MP4s by imageio-ffmpeg's ffmpeg."""
+    import re
+    import subprocess
 
-    return iio.imread(path, index=None)
+    import imageio.v3 as iio
+    import imageio_ffmpeg
+
+    if str(path).endswith(".gif"):
+        return iio.imread(path, index=None)[..., :3]
+    # imageio's own mp4 readers leave ffmpeg's pipes open (ResourceWarning), so decode directly
+    exe = imageio_ffmpeg.get_ffmpeg_exe()
+    probe = subprocess.run([exe, "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    width, height = map(int, re.search(r"Video: h264.*?, (\d+)x(\d+)", probe).groups())
+    assert "yuv420p" in probe
+    raw = subprocess.run(
+        [exe, "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
 
 
 def dag_region(frame):
@@ -151,3 +170,33 @@ def test_preview_embeds_only_small_files(tmp_path):
     assert "base64" in preview(path)._repr_html_()
     linked = preview(path, embed_limit=10)._repr_html_()
     assert "base64" not in linked and "p.mp4" in linked
+
+
+REAL_MACRO = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "real_logs"
+    / "beautymess_enas_cifar10_macro_search_nohup-12layers.out"
+)
+
+
+def test_real_macro_search_log_from_its_path(tmp_path, capsys):
+    """The 3100-arc authors' log, read by extract.read_log from its path (first arcs only)."""
+    out = tmp_path / "real.mp4"
+    code = main(["video", str(REAL_MACRO), "-o", str(out), "--size", "320x176", "--limit", "5", "--no-progress"])
+    assert code == 0, capsys.readouterr().err
+    frames = read_frames(out)
+    assert frames.shape == (5, 176, 320, 3)
+    assert all(np.abs(dag_region(frames[i]) - dag_region(frames[i + 1])).mean() > 1 for i in range(4))
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # imageio's reader leaks pipes
+def test_imageio_reads_the_mp4_back(tmp_path):
+    import imageio
+
+    path = ev.write_video(make_log([A, B, C]), tmp_path / "r.mp4", size=(320, 176), fps=5, progress=False)
+    with imageio.get_reader(path) as reader:
+        frames = [frame for frame in reader]
+        assert reader.get_meta_data()["fps"] == 5
+    assert len(frames) == 3 and frames[0].shape == (176, 320, 3)
+    assert np.abs(dag_region(frames[0]) - dag_region(frames[1])).mean() > 1

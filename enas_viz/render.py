@@ -436,7 +436,12 @@ class Renderer:
         x, y = np.asarray(x, float), np.asarray(y, float)
         ok = np.isfinite(x) & np.isfinite(y)
         ax.scatter(x[ok], y[ok], s=3 * self.scale, color="#7F8FA6", alpha=0.45, linewidths=0, zorder=2, rasterized=True)
-        if best is not None:
+        if not ok.any():
+            ax.text(
+                0.5, 0.5, f"no {label} in this log", transform=ax.transAxes, ha="center", va="center", color="#888888"
+            )
+            ax.set_yticks([])
+        elif best is not None:
             ax.plot(x, best, color="#2C7BB6", lw=1.6, zorder=3, label="best so far")
             ax.legend(loc="lower right", fontsize=8.5 * self.scale, frameon=False)
         finite = np.isfinite(x)

@@ -32,8 +32,9 @@ class _Frames:
 
     rows: object  # pandas DataFrame: the archs rows to draw, in order
     x: np.ndarray  # strip x of every archs row (epoch + fraction, or the row number)
-    best: np.ndarray  # best val_acc so far at every archs row
+    best: np.ndarray  # best score so far at every archs row
     xlabel: str
+    metric: str  # the column scored: val_acc, or reward where a log has no val_acc (enas_lm)
 
 
 def write_video(
@@ -47,7 +48,7 @@ def write_video(
     *,
     transition: int = 0,
     frames_dir=None,
-    quality: float = 7,
+    quality: float = 5,
     limit: int | None = None,
 ) -> Path:
     """Write a video of ``log`` (a SearchLog or a log file path) to ``path`` (.mp4 or .gif).
@@ -70,7 +71,7 @@ def write_video(
     space = _space_of(log)
     archs = archs.reset_index(drop=True)
     arcs = _parse_all(archs, space, log.meta, source)
-    frames = select_frames(archs, which, every)
+    frames = select_frames(archs, which, every, metric=_metric(archs))
     rows = frames.rows if limit is None else frames.rows.iloc[:limit]
 
     from tqdm.auto import tqdm
@@ -79,7 +80,8 @@ def write_video(
 
     first = arcs[rows.iloc[0]["arc"]]
     renderer = Renderer.for_arc(first, size=tuple(size), strip=True)
-    renderer.set_series(frames.x, archs["val_acc"].to_numpy(float), frames.best, xlabel=frames.xlabel)
+    scores = archs[frames.metric].to_numpy(float)
+    renderer.set_series(frames.x, scores, frames.best, xlabel=frames.xlabel, label=frames.metric)
     height, width = renderer.canvas.get_width_height()[::-1]
     multiple = 16 if path.suffix.lower() == ".mp4" else 2
     padded = (-(-width // multiple) * multiple, -(-height // multiple) * multiple)
@@ -98,7 +100,7 @@ def write_video(
                 if which == "best-so-far":  # the marker sits at the end of the epoch, on the best line
                     position = (frames.x[row["_at"]], frames.best[row["_at"]])
                 else:
-                    position = (frames.x[index], _num(row.get("val_acc")))
+                    position = (frames.x[index], scores[index])
                 steps = [(k + 1) / (transition + 1) for k in range(transition)] if prev is not None else []
                 for t in [*steps, 1.0]:
                     # in-between frames: colours and edges fade, the marker glides, texts switch halfway
@@ -224,13 +226,23 @@ def _parse_all(archs, space: str, meta: dict, source: str) -> dict:
 # -- which frames ---------------------------------------------------------------------
 
 
-def select_frames(archs, which: str = "all", every: int = 1) -> _Frames:
-    """The archs rows a video shows (see :func:`write_video`), with the strip's data."""
+def _metric(archs) -> str:
+    """``val_acc``, or ``reward`` for logs that score arcs only by reward (enas_lm)."""
+    if archs["val_acc"].astype(float).notna().any() or not archs["reward"].astype(float).notna().any():
+        return "val_acc"
+    return "reward"
+
+
+def select_frames(archs, which: str = "all", every: int = 1, metric: str = "val_acc") -> _Frames:
+    """The archs rows a video shows (see :func:`write_video`), with the strip's data.
+
+    ``epoch-best`` and ``best-so-far`` rank arcs by ``metric`` (a column of ``archs``).
+    """
     import pandas as pd
 
     if which not in WHICH:
         raise ValueError(f"which is {which!r}; expected one of {', '.join(WHICH)}")
-    acc = archs["val_acc"].astype(float)
+    acc = archs[metric].astype(float)
     best = acc.cummax().to_numpy()  # NaN accuracies are skipped
     epoch = archs["epoch"].astype(float)
     if epoch.notna().all() and (epoch.diff().fillna(0) >= 0).all():
@@ -257,7 +269,7 @@ def select_frames(archs, which: str = "all", every: int = 1) -> _Frames:
         last = archs.groupby(keys, sort=False).tail(1).index  # the end of every epoch
         rows = archs.loc[at.loc[last].to_numpy()].copy()
         rows["_at"] = list(last)
-    return _Frames(rows.iloc[:: int(every)], x, best, xlabel)
+    return _Frames(rows.iloc[:: int(every)], x, best, xlabel, metric)
 
 
 def _num(value) -> float:
@@ -285,11 +297,11 @@ def _texts(row, space: str, which: str, archs, frames: _Frames, index) -> tuple[
     else:
         number = index + 1
         title = f"ENAS {space} search · {prefix}epoch {epoch} · sample {sample} · arc {number}/{len(archs)}"
-    info = f"val_acc {_fmt(row.get('val_acc'))}"
-    reward = _num(row.get("reward"))
-    if reward == reward and reward != _num(row.get("val_acc")):  # many logs' reward is the val_acc
-        info += f"   reward {_fmt(row.get('reward'))}"
-    return title, info
+    acc, reward = _num(row.get("val_acc")), _num(row.get("reward"))
+    parts = [f"val_acc {_fmt(acc)}"] if acc == acc or reward != reward else []
+    if reward == reward and reward != acc:  # many logs' reward is the val_acc itself
+        parts.append(f"reward {_fmt(reward)}")
+    return title, "   ".join(parts)
 
 
 # -- output ---------------------------------------------------------------------------

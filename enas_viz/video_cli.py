@@ -35,7 +35,7 @@ def register(subparsers) -> None:
         "--transition", type=int, default=0, help="in-between frames fading from one arc to the next (default: 0)"
     )
     p.add_argument("--frames", metavar="DIR", help="also write every frame as a PNG into DIR")
-    p.add_argument("--quality", type=float, default=7, help="MP4 quality 1 (small) .. 10 (best) (default: 7)")
+    p.add_argument("--quality", type=float, default=5, help="MP4 quality 1 (small) .. 10 (best) (default: 5)")
     p.add_argument("--limit", type=int, help="stop after this many architectures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run)

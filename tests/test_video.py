@@ -113,6 +113,16 @@ def test_select_frames_epoch_best_and_best_so_far():
     assert np.allclose(best.best, [0.5, 0.6, 0.9, 0.9, 0.9, 0.9])
 
 
+def test_logs_scored_only_by_reward_rank_by_reward():
+    from enas_viz.video import _metric
+
+    log = make_log([A, B, C, A], accs=[np.nan] * 4)
+    log.archs["reward"] = [0.1, 0.3, 0.2, 0.05]
+    assert _metric(log.archs) == "reward"
+    assert select_frames(log.archs, "epoch-best", metric="reward").rows["arc"].tolist() == [B, C]
+    assert _metric(make_log([A, B]).archs) == "val_acc"
+
+
 def test_which_best_so_far_writes_one_frame_per_epoch(tmp_path):
     log = make_log([A, B, C, A, B, C], accs=[0.5, 0.6, 0.9, 0.1, 0.2, 0.3])
     frames = read_frames(ev.write_video(log, tmp_path / "b.mp4", size=(160, 96), which="best-so-far", progress=False))

@@ -151,6 +151,8 @@ def _ctrl_table(chunks, problems):
 
 def _archs_table(st, problems):
     a = st.archs
+    if st.flops:
+        a["flops"] = [st.flops.get(k, np.nan) for k in range(len(a["arc"]))]
     a["space"] = [None] * len(a["arc"])
     keep = np.ones(len(a["arc"]), dtype=bool)
     runs = np.asarray(a["run"], dtype=np.int64)
@@ -165,12 +167,12 @@ def _archs_table(st, problems):
         for k, message in errors.items():
             keep[rows[k]] = False
             problems.append((a["line"][rows[k]], "bad_arc", message))
-    if st.flops:
-        a["flops"] = [st.flops.get(k, np.nan) for k in range(len(a["arc"]))]
     table = frame("archs", a)
     if not keep.all():
-        table = table[keep].reset_index(drop=True)
-    return table
+        table = table[keep]
+    if not table["line"].is_monotonic_increasing:  # bulk-read blocks were added last
+        table = table.sort_values("line", kind="stable")
+    return table.reset_index(drop=True)
 
 
 def _meta(st, fmt, problems) -> dict:

@@ -23,6 +23,7 @@ from .arcs import infer_params
 from .flags import KNOWN_FLAGS, flag_value, parse_flag_line, space_from_flags
 from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
+from .tf_blocks import read_blocks
 from .tf_build import build as _build
 
 __all__ = ["parse_tf_log"]
@@ -60,6 +61,7 @@ class _State:
         self.noise = 0
         self.layout: tuple[str, dict] | None = None  # (space, params) of the current run
         self.fast_k = 0  # arrays per arch once one block was read cleanly (CIFAR only)
+        self.blocks: list[tuple] = []  # set aside for tf_blocks: (start, end, line, run, epoch, layout, k)
 
     def problem(self, line: int, kind: str, message: str) -> None:
         self.problems.append((line, kind, message))
@@ -97,14 +99,32 @@ def parse_tf_log(text: str, fmt: str, epoch_offset: int = 0) -> SearchLog:
         lineno += len(lines)
         pos = cut
         if here >= 0 and st.fast_k and st.open_array is None:
+            # a block of the usual line count is set aside and read in bulk at the end
+            m = st.fast_k + 2
             end = text.find("\nEpoch ", pos)
-            if end >= 0 and _bulk_block(st, text[pos : end + 1], lineno):
-                lineno += 10 * (st.fast_k + 2)
+            if end >= 0 and text.count("\n", pos, end + 1) == 10 * m:
+                _drop_pending(st, "architecture without val_acc before the next block")
+                st.blocks.append((pos, end + 1, lineno, st.run, st.epoch, st.layout, st.fast_k))
+                st.sample = 10
+                lineno += 10 * m
                 pos = end + 1
     if st.open_array is not None:
         st.problem(st.open_array[0], "truncated", "numpy array cut off at the end of the file")
     _drop_pending(st, "architecture without val_acc at the end of the file (cut off?)")
+    read_blocks(st, text, lambda block: _slow_block(st, text, block))
     return _build(st, fmt)
+
+
+def _slow_block(st: _State, text: str, block: tuple) -> None:
+    """Read one set-aside block line by line, in the run and epoch it was printed in."""
+    start, end, first, run, epoch, layout, _ = block
+    saved = (st.run, st.epoch, st.layout, st.pending, st.open_array, st.sample)
+    st.run, st.epoch, st.layout, st.pending, st.open_array, st.sample = run, epoch, layout, [], None, 0
+    _read_lines(st, text[start:end].split("\n")[:-1], first)
+    if st.open_array is not None:
+        st.problem(st.open_array[0], "truncated", "numpy array cut off before its closing ']'")
+    _drop_pending(st, "architecture without val_acc before the next 'Epoch' header")
+    st.run, st.epoch, st.layout, st.pending, st.open_array, st.sample = saved
 
 
 def _read_lines(st: _State, lines: list[str], first: int) -> None:
@@ -128,9 +148,14 @@ def _read_lines(st: _State, lines: list[str], first: int) -> None:
         if c == "[":
             _array_line(st, line, first + i - 1)
         elif c == "c" and line.startswith("ctrl_step"):
-            j = i
-            while j < n and lines[j].startswith("ctrl_step"):
-                j += 1
+            # the controller lines usually run up to the "Here are 10 architectures" that ends the segment
+            j = n - 1
+            if not (
+                j > i and lines[j].startswith("Here are") and "\n".join(lines[i - 1 : j]).count("\nctrl_step") == j - i
+            ):
+                j = i
+                while j < n and lines[j].startswith("ctrl_step"):
+                    j += 1
             st.ctrl.append((lines[i - 1 : j], first + i - 1, st.run, st.epoch))
             st.run_has_content = True
             i = j
@@ -279,63 +304,6 @@ def _drop_pending(st: _State, why: str) -> None:
     if st.pending:
         st.problem(st.pending_line, "truncated", why)
         st.pending = []
-
-
-def _bulk_block(st: _State, block: str, first: int) -> bool:
-    """Read a 10-arch block (its text, line ``first`` on) in one step if it has the usual shape.
-
-    Usual shape: per arch ``fast_k`` array lines ``[...]``, ``val_acc=...`` and 80 dashes,
-    nothing else. Returns False, having read nothing, for anything else.
-    """
-    k = st.fast_k
-    m = k + 2
-    if block.count("\n") != 10 * m:
-        return False
-    parts = (block.replace("]\n[", " ") if k > 1 else block).split("\n")
-    if len(parts) != 31 or parts[2:30:3].count(_DASHES) != 10:
-        return False
-    arcs = "\n".join(parts[0:30:3])
-    if arcs[:1] != "[" or arcs[-1:] != "]" or arcs.count("[") != 10 or arcs.count("]") != 10 or arcs.count("]\n[") != 9:
-        return False
-    arcs = arcs.replace("[", "").replace("]", "")
-    if "  " in arcs or "\n " in arcs or " \n" in arcs or arcs[:1] == " " or arcs[-1:] == " ":
-        arcs = "\n".join(" ".join(a.split()) for a in arcs.split("\n"))  # numpy padding "[ 0  0 10]"
-    if not arcs.replace(" ", "").replace("\n", "").isdigit():
-        return False
-    expected = _arc_length(st)
-    if expected and arcs.count(" ") != 10 * (expected - 1):
-        return False
-    values = []
-    for v in parts[1:30:3]:
-        if not v.startswith("val_acc"):
-            return False
-        value = _float(v.partition("=")[2])
-        if value is None:
-            return False
-        values.append(value)
-    _drop_pending(st, "architecture without val_acc before the next block")
-    a = st.archs
-    a["run"] += [st.run] * 10
-    a["epoch"] += [st.epoch] * 10
-    a["sample"] += range(10)
-    a["arc"] += arcs.split("\n")
-    a["val_acc"] += values
-    a["reward"] += values
-    a["line"] += range(first, first + 10 * m, m)
-    st.sample = 10
-    return True
-
-
-def _arc_length(st: _State) -> int:
-    if st.layout is None:
-        return 0
-    space, p = st.layout
-    if space == "macro" and p.get("num_layers"):
-        n = p["num_layers"]
-        return n * (n + 1) // 2 if p.get("whole_channels", True) else 2 * p["num_branches"] * n + n * (n - 1) // 2
-    if space == "micro" and p.get("num_cells"):
-        return 8 * p["num_cells"]
-    return 0
 
 
 def _flops(st: _State, line: str, lineno: int) -> None:

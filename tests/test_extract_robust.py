@@ -216,3 +216,17 @@ def test_macro_not_whole_channels(tmp_path):
     got = read_log(_write(tmp_path, lines))
     assert got.meta["space_params"] == {"num_layers": 3, "num_branches": 2, "whole_channels": False}
     assert len(got.archs) == 10 and got.archs.arc[1] == "0 3 4 2 1 2 0 5 1 9 1 3 4 1 0" and got.problems.empty
+
+
+def test_a_block_of_the_usual_length_with_noise_inside_falls_back_line_by_line(tmp_path, macro):
+    log, raw = macro
+    lines = list(raw)
+    dashes_of_arch_14 = int(log.archs.line[14]) - 1 + 13
+    assert lines[dashes_of_arch_14] == "-" * 80
+    lines[dashes_of_arch_14] = "W0302 10:21:07.1 tensorflow: a warning where the dashes were"
+    lines[int(log.archs.line[25]) - 1 + 12] = "val_acc=0.5x"  # same line count, unreadable value
+    got = read_log(_write(tmp_path, lines))
+    assert len(got.archs) == len(log.archs) - 1
+    assert _same_rows(got.archs, log.archs.drop(index=25))
+    assert got.problems.line.tolist() == [int(log.archs.line[25]) + 12]
+    assert got.archs.line.is_monotonic_increasing

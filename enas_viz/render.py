@@ -212,6 +212,8 @@ class Renderer:
         self.size_key = size_params(space, self.params)
         count = self.params.get("num_funcs" if space == "rnn" else "num_branches", 0)
         self.ops = tuple(ops) if ops is not None else op_table(space, count, None, self.params.get("encoding", "enas"))
+        if size is None and space == "micro" and not self.params.get("reduce", True):
+            size = (1280, 520)  # one cell: half the height
         self.width, self.height = size or DEFAULT_SIZES[space]
         if self.width < 64 or self.height < 48:
             raise ValueError(f"frame size {self.width}x{self.height} is too small; use at least 64x48 pixels")

@@ -42,10 +42,14 @@ def test_drawing_shows_the_op_colours(tmp_path):
 
 
 def test_svg_is_written(tmp_path):
+    from enas_viz.colors import op_color
+
     path = ev.draw_arc(ARCS["micro"], tmp_path / "cell.svg", space="micro")
     text = path.read_text()
     assert text.lstrip().startswith("<?xml") and "<svg" in text
-    assert "reduce cell" in text or "reduce" in text
+    assert "normal cell" in text and "reduce cell" in text  # matplotlib names each text in a comment
+    for op in ("sep_conv3x3", "avg_pool3x3", "identity"):  # ops of this arc, filled with their colours
+        assert op_color(op).lower() in text.lower()
 
 
 def test_unknown_extension_is_refused(tmp_path):

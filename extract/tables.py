@@ -26,7 +26,10 @@ def frame(name: str, data: dict[str, list]) -> pd.DataFrame:
         elif c in _STR_COLUMNS:
             columns[c] = pd.Series(list(values), dtype=object)
         elif c in _INT_COLUMNS:
-            columns[c] = np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+            try:
+                columns[c] = np.asarray(values, dtype=np.int64) if len(values) else np.zeros(0, dtype=np.int64)
+            except (TypeError, ValueError):  # a missing value (events.jsonl without "sample"): NaN, not a made-up 0
+                columns[c] = np.asarray(values, dtype=np.float64)
         else:
             columns[c] = np.asarray(values, dtype=np.float64) if len(values) else np.zeros(0)
     return pd.DataFrame(columns)

@@ -153,11 +153,13 @@ def test_our_events_jsonl(tmp_path):
     assert best.arc == "1 0 1" and best.to_arc().tokens == (1, 0, 1)
 
 
-def test_jsonl_unknown_event_is_a_problem(tmp_path):
+def test_jsonl_unknown_event_is_a_problem_and_missing_keys_are_nan(tmp_path):
     path = tmp_path / "events.jsonl"
-    path.write_text(_event("run_start", space="micro") + "\n" + _event("party", x=1) + "\n")
+    lines = [_event("run_start", space="micro"), _event("party", x=1), _event("arc_sample", epoch=1, arc="0 1 0 1")]
+    path.write_text("\n".join(lines) + "\n")
     log = read_log(path)
     assert log.problems.line.tolist() == [2] and log.problems.kind[0] == "unknown_event"
+    assert math.isnan(log.archs["sample"][0]) and math.isnan(log.archs.val_acc[0]) and log.archs.space[0] == "micro"
 
 
 # -- the vectorised arc validator agrees with parse_arc ------------------------------------

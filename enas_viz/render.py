@@ -111,7 +111,8 @@ def _role(space: str, node) -> str:
     return {"x[t]": "input", "h[t-1]": "input", "avg": "avg", "h[t]": "output"}.get(node, "op")
 
 
-def _static_label(space: str, node, role: str, num: int) -> str:
+def _static_label(space: str, node) -> str:
+    """The fixed text of a structural node (stem, inputs, add nodes, outputs)."""
     if space == "macro":
         return "stem" if node == 0 else "head"
     if space == "micro":
@@ -124,11 +125,10 @@ def _rounded_box(w: float, h: float, r: float, steps: int = 5) -> Path:
     """A closed rounded rectangle centred on (0, 0), as a polygon path."""
     r = min(r, w / 2, h / 2)
     verts = []
-    for cx, cy, start in ((w / 2 - r, h / 2 - r, 0), (-w / 2 + r, h / 2 - r, 90), (-w / 2 + r, -h / 2 + r, 180)):
-        a = np.radians(np.linspace(start, start + 90, steps))
+    corners = ((w / 2 - r, h / 2 - r), (-w / 2 + r, h / 2 - r), (-w / 2 + r, -h / 2 + r), (w / 2 - r, -h / 2 + r))
+    for quarter, (cx, cy) in enumerate(corners):
+        a = np.radians(np.linspace(90 * quarter, 90 * quarter + 90, steps))
         verts += list(zip(cx + r * np.cos(a), cy + r * np.sin(a), strict=True))
-    a = np.radians(np.linspace(270, 360, steps))
-    verts += list(zip(w / 2 - r + r * np.cos(a), -h / 2 + r + r * np.sin(a), strict=True))
     verts.append(verts[0])
     return Path(np.array(verts), closed=True)
 
@@ -337,7 +337,7 @@ class Renderer:
             if self.roles[node] == "op":
                 self.labels[node] = ax.text(x, y, "", ha="center", va="center", fontsize=fontsize, zorder=4)
             else:
-                text = _static_label(space, node, self.roles[node], len(self.node_list))
+                text = _static_label(space, node)
                 ax.text(x, y, text, ha="center", va="center", fontsize=fontsize * 0.92, zorder=4, color="#222222")
         self._decorate(fontsize, half, uy)
 

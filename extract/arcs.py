@@ -77,6 +77,14 @@ def token_bounds(space: str, n_tokens: int, params: dict) -> tuple[np.ndarray, n
 
 def validate_arcs(arcs: list[str], space: str, params: dict) -> dict[int, str]:
     """Row index -> error message for the arcs (flat token strings) that are not valid."""
+    unique = list(dict.fromkeys(arcs))  # a search samples the same arcs again and again
+    if len(unique) == len(arcs):
+        return _validate(arcs, space, params)
+    bad = {unique[i]: message for i, message in _validate(unique, space, params).items()}
+    return {r: bad[arc] for r, arc in enumerate(arcs) if arc in bad} if bad else {}
+
+
+def _validate(arcs: list[str], space: str, params: dict) -> dict[int, str]:
     errors: dict[int, str] = {}
     by_length: dict[int, list[int]] = {}
     for i, arc in enumerate(arcs):

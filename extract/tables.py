@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 
 from enas_viz.schema import COLUMNS
 
-__all__ = ["frame", "parse_kv_matrix", "floats_blob", "to_floats"]
+__all__ = ["frame", "parse_kv_matrix", "parse_kv_text", "floats_blob", "to_floats"]
 
 _STR_COLUMNS = ("space", "arc", "split", "kind", "message", "source")
 _INT_COLUMNS = ("run", "line", "sample")
@@ -42,20 +43,27 @@ _KEYS_TO_SPACE = bytes.maketrans(
 
 
 def parse_kv_matrix(lines: list[str], width: int) -> np.ndarray | None:
-    """The numbers of lines ``k1=v1 k2=v2 ...`` as an (n, width) float matrix, in bulk; None if any line differs.
+    """The numbers of lines ``k1=v1 k2=v2 ...`` as an (n, width) float matrix, in bulk; None if any line differs."""
+    return parse_kv_text("".join([line + "\n" for line in lines]), len(lines), width)
+
+
+def parse_kv_text(text: str, n: int, width: int) -> np.ndarray | None:
+    """:func:`parse_kv_matrix` of the ``n`` lines of ``text`` (each ending with a newline).
 
     Keys are dropped byte-wise, so spaced (``ctrl_step = 0``), glued (``epoch=123456ch_step=``)
     and padded (``tr_acc=39 /128``, two numbers) forms read alike. A line with a field
     missing, extra text or a ``nan`` (its letters drop too) makes the count wrong and
     returns None: the caller then parses line by line and reports each bad line.
     """
-    if not lines:
+    if not n:
         return np.zeros((0, width))
-    blob = "\n".join(lines).encode("ascii", errors="replace").translate(_KEYS_TO_SPACE)
-    values = floats_blob(blob)
-    if values is None or values.size != len(lines) * width:
+    blob = text.encode("ascii", errors="replace")
+    blob = io.BytesIO(blob.translate(_KEYS_TO_SPACE))  # one copy at a time (memory)
+    try:  # loadtxt's C reader converts like float(), and is faster than np.fromstring
+        values = np.loadtxt(blob, dtype=np.float64, comments=None, ndmin=2)
+    except ValueError:  # a token that is not a number, or lines of different lengths
         return None
-    return values.reshape(len(lines), width)
+    return values if values.shape == (n, width) else None  # blank lines are skipped: the count tells
 
 
 def floats_blob(text: str | bytes) -> np.ndarray | None:

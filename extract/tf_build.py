@@ -12,7 +12,7 @@ from enas_viz.spaces import op_table
 from .arcs import validate_arcs
 from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
-from .tables import frame, parse_kv_matrix
+from .tables import frame, parse_kv_text
 
 __all__ = ["build"]
 
@@ -49,23 +49,29 @@ def build(st, fmt: str) -> SearchLog:
 
 
 def _flatten(chunks):
-    """(texts, first-line numbers, runs, header epochs) of runs of consecutive lines."""
-    texts, lines, runs, epochs = [], [], [], []
-    for chunk, first, run, epoch in chunks:
-        texts += chunk
-        lines += range(first, first + len(chunk))
-        runs += [run] * len(chunk)
-        epochs += [epoch] * len(chunk)
-    return texts, lines, runs, epochs
+    """(joined text, line count, line numbers, runs, header epochs) of the runs of consecutive lines."""
+    text = "".join([c[0] for c in chunks])
+    counts = np.array([c[1] for c in chunks], dtype=np.int64)
+    starts = np.cumsum(counts) - counts
+    n = int(counts.sum())
+    lines = np.arange(n, dtype=np.int64) + np.repeat(np.array([c[2] for c in chunks], dtype=np.int64) - starts, counts)
+    runs = np.repeat(np.array([c[3] for c in chunks], dtype=np.int64), counts)
+    epochs = np.repeat(np.array([c[4] for c in chunks], dtype=np.float64), counts)
+    chunks.clear()  # the joined text replaces them (memory)
+    return text, n, lines, runs, epochs
+
+
+def _first_line(text: str) -> str:
+    return text[: text.find("\n")]
 
 
 def _child_table(chunks, problems):
-    texts, lines, runs, _ = _flatten(chunks)
-    ppl = bool(texts) and "tr_ppl" in texts[0]
-    values = parse_kv_matrix(texts, 7 if ppl else 8)
+    text, n, lines, runs, _ = _flatten(chunks)
+    ppl = "tr_ppl" in _first_line(text)
+    values = parse_kv_text(text, n, 7 if ppl else 8)
     if values is None:
-        return frame("child", _child_slow(texts, lines, runs, problems))
-    nan = np.full(len(texts), np.nan)
+        return frame("child", _child_slow(text.split("\n")[:n], lines.tolist(), runs.tolist(), problems))
+    nan = np.full(n, np.nan)
     data = {"run": runs, "epoch": values[:, 0], "step": values[:, 1], "loss": values[:, 2], "lr": values[:, 3]}
     data["grad_norm"] = values[:, 4]
     if ppl:
@@ -103,15 +109,16 @@ def _child_slow(texts, lines, runs, problems):
 
 
 def _ctrl_table(chunks, problems):
-    texts, lines, runs, epochs = _flatten(chunks)
-    rw = bool(texts) and " rw" in texts[0]
-    values = parse_kv_matrix(texts, 8)
+    text, n, lines, runs, epochs = _flatten(chunks)
+    rw = " rw" in _first_line(text)
+    values = parse_kv_text(text, n, 8)
     if values is not None:
         reward = values[:, 5]
         data = {"run": runs, "epoch": epochs, "ctrl_step": values[:, 0], "loss": values[:, 1], "entropy": values[:, 2]}
-        data.update(lr=values[:, 3], grad_norm=values[:, 4], acc=np.full(len(texts), np.nan) if rw else reward)
+        data.update(lr=values[:, 3], grad_norm=values[:, 4], acc=np.full(n, np.nan) if rw else reward)
         data.update(reward=reward, baseline=values[:, 6], minutes=values[:, 7], line=lines)
         return frame("controller", data)
+    texts, lines, runs, epochs = text.split("\n")[:n], lines.tolist(), runs.tolist(), epochs.tolist()
     keys = (
         "run",
         "epoch",
@@ -153,20 +160,24 @@ def _archs_table(st, problems):
     a = st.archs
     if st.flops:
         a["flops"] = [st.flops.get(k, np.nan) for k in range(len(a["arc"]))]
-    a["space"] = [None] * len(a["arc"])
-    keep = np.ones(len(a["arc"]), dtype=bool)
+    arcs = a["arc"]
+    space_column = np.full(len(arcs), None, dtype=object)
+    keep = np.ones(len(arcs), dtype=bool)
     runs = np.asarray(a["run"], dtype=np.int64)
+    layouts: dict[tuple, list[int]] = {}  # runs with the same space are validated together (arcs repeat)
     for info in st.runs:
-        rows = np.flatnonzero(runs == info["run"]).tolist()
-        if not rows or "layout" not in info:
-            continue
-        space, params = info["layout"]
-        for r in rows:
-            a["space"][r] = space
-        errors = validate_arcs([a["arc"][r] for r in rows], space, params)
+        if "layout" in info:
+            space, params = info["layout"]
+            layouts.setdefault((space, tuple(sorted(params.items()))), []).append(info["run"])
+    for (space, params), run_ids in layouts.items():
+        rows = np.flatnonzero(np.isin(runs, run_ids))
+        space_column[rows] = space
+        rows = rows.tolist()
+        errors = validate_arcs([arcs[r] for r in rows], space, dict(params))
         for k, message in errors.items():
             keep[rows[k]] = False
             problems.append((a["line"][rows[k]], "bad_arc", message))
+    a["space"] = space_column
     table = frame("archs", a)
     if not keep.all():
         table = table[keep]

@@ -25,6 +25,7 @@ from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
 from .tf_blocks import read_blocks
 from .tf_build import build as _build
+from .tf_segments import read_segment
 
 __all__ = ["parse_tf_log"]
 
@@ -50,7 +51,7 @@ class _State:
         self.archs: dict[str, list] = {k: [] for k in ("run", "epoch", "sample", "arc", "val_acc", "reward", "line")}
         self.flops: dict[int, float] = {}
         self.pending_flops = NAN
-        # runs of consecutive metric lines: (lines, line of the first, run, epoch)
+        # runs of consecutive metric lines: (their text, line count, line of the first, run, epoch)
         self.child: list[tuple[list[str], int, int, float]] = []
         self.ctrl: list[tuple[list[str], int, int, float]] = []
         self.evals: dict[str, list] = {
@@ -91,13 +92,21 @@ def parse_tf_log(text: str, fmt: str, epoch_offset: int = 0) -> SearchLog:
         here = text.find(_HERE, pos)
         while here > 0 and text[here - 1] != "\n":
             here = text.find(_HERE, here + 1)
-        cut = size if here < 0 else here + len(_HERE)
-        lines = text[pos:cut].split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        _read_lines(st, lines, lineno)
-        lineno += len(lines)
-        pos = cut
+        if here < 0:
+            lines = text[pos:].split("\n")
+            if lines[-1] == "":
+                lines.pop()
+            _read_lines(st, lines, lineno)
+            lineno += len(lines)
+            pos = size
+        else:
+            lineno = read_segment(st, text, pos, here, lineno, _read_lines)
+            if st.pending or st.open_array is not None:
+                _read_lines(st, [_HERE[:-1]], lineno)
+            else:  # what _read_lines does with this line when nothing is pending
+                st.sample, st.run_has_content = 0, True
+            lineno += 1
+            pos = here + len(_HERE)
         if here >= 0 and st.fast_k and st.open_array is None:
             # a block of the usual line count is set aside and read in bulk at the end
             m = st.fast_k + 2
@@ -156,14 +165,14 @@ def _read_lines(st: _State, lines: list[str], first: int) -> None:
                 j = i
                 while j < n and lines[j].startswith("ctrl_step"):
                     j += 1
-            st.ctrl.append((lines[i - 1 : j], first + i - 1, st.run, st.epoch))
+            st.ctrl.append(("\n".join(lines[i - 1 : j]) + "\n", j - i + 1, first + i - 1, st.run, st.epoch))
             st.run_has_content = True
             i = j
         elif c == "e" and line.startswith("epoch"):
             j = i
             while j < n and lines[j].startswith("epoch"):
                 j += 1
-            st.child.append((lines[i - 1 : j], first + i - 1, st.run, st.epoch))
+            st.child.append(("\n".join(lines[i - 1 : j]) + "\n", j - i + 1, first + i - 1, st.run, st.epoch))
             st.run_has_content = True
             i = j
         elif c == "v":

@@ -86,12 +86,14 @@ def _read_eval(st, text: str, lo: int, hi: int, lineno: int) -> tuple[int, int]:
 
 def _add_eval(st, split: str, accuracy: float, lineno: int) -> None:
     e = st.evals
-    for key, value in zip(
-        ("run", "epoch", "step", "split", "accuracy", "ppl", "loss", "line"),
-        (st.run, st.eval_epoch, st.eval_step, split, accuracy, NAN, NAN, lineno),
-        strict=True,
-    ):
-        e[key].append(value)
+    e["run"].append(st.run)
+    e["epoch"].append(st.eval_epoch)
+    e["step"].append(st.eval_step)
+    e["split"].append(split)
+    e["accuracy"].append(accuracy)
+    e["ppl"].append(NAN)
+    e["loss"].append(NAN)
+    e["line"].append(lineno)
 
 
 def _run_start(text: str, lo: int, hi: int, prefix: str) -> int:

@@ -51,6 +51,10 @@ class Runtime:
                 device = "cpu"
         self.device = torch.device(device)
         self.cuda = self.device.type == "cuda"
+        if self.device.type == "cpu":
+            # Denormal floats appear in the weights and gradients of these nets after a few SGD steps and make
+            # CPU convolutions up to 30x slower (measured: a macro step 0.2 s -> 4 s); flushing them costs nothing.
+            torch.set_flush_denormal(True)
 
     def autocast(self):
         return torch.autocast("cuda", dtype=torch.bfloat16) if self.cuda else nullcontext()

@@ -152,7 +152,7 @@ def read_log(path: str | Path, format: str | None = None) -> SearchLog:  # noqa:
         if format not in FORMATS:
             raise LogFormatError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
         reader = FORMATS[format]
-    elif not text.strip():
+    elif not text or text.isspace():  # not text.strip(): that copies the whole text
         raise LogFormatError(f"{path}: the file is empty; there is nothing to read (pass format= to get empty tables)")
     else:
         reader, tried = detect_format(text)

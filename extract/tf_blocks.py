@@ -21,6 +21,7 @@ __all__ = ["read_blocks"]
 
 _DASHES = "-" * 80
 _CHUNK = 256  # blocks read in one go
+_DIGITS_TO_0 = bytes.maketrans(b"0123456789", b"0000000000")
 
 
 def read_blocks(st, text: str, slow: Callable) -> None:
@@ -63,14 +64,13 @@ def _parse_fixed(st, text: str, blocks: list[tuple], k: int) -> bool:
     value = lines[k].partition("=")[2]
     if not re.fullmatch(r" *\d+\.\d+ *", value):
         return False
+    # with every digit made "0", each arch must be the first one's bytes: digits where it has digits, else equal
+    if raw.translate(_DIGITS_TO_0) != raw[:per].translate(_DIGITS_TO_0) * n:
+        return False
     matrix = np.frombuffer(raw, dtype=np.uint8).reshape(n, per)
     template = matrix[0]
     digit = (template >= 48) & (template <= 57)
-    if not (matrix[:, ~digit] == template[~digit]).all():
-        return False
     digits = matrix[:, digit]
-    if not ((digits >= 48) & (digits <= 57)).all():
-        return False
     arc_bytes = sum(len(x) + 1 for x in lines[:k])
     n_tokens = int(digit[:arc_bytes].sum())
     tokens = digits[:, :n_tokens]
@@ -82,13 +82,8 @@ def _parse_fixed(st, text: str, blocks: list[tuple], k: int) -> bool:
     out = np.full((n, 2 * n_tokens), 32, dtype=np.uint8)  # "d d d ... d\n" per arch
     out[:, 0::2] = tokens
     out[:, -1] = 10
+    _add_positions(st, blocks, k)
     a = st.archs
-    m = k + 2
-    for _, _, first, run, epoch, _, _ in blocks:
-        a["run"] += [run] * 10
-        a["epoch"] += [epoch] * 10
-        a["sample"] += range(10)
-        a["line"] += range(first, first + 10 * m, m)
     a["arc"] += out.tobytes().decode("ascii").split("\n")[:-1]
     values = values.tolist()
     a["val_acc"] += values
@@ -123,15 +118,21 @@ def _parse(st, text: str, blocks: list[tuple], k: int) -> bool:
     values = floats_blob(vals.replace("val_acc", " ").replace("=", " "))
     if values is None or values.size != n:
         return False
+    _add_positions(st, blocks, k)
     a = st.archs
-    m = k + 2
-    for _, _, first, run, epoch, _, _ in blocks:
-        a["run"] += [run] * 10
-        a["epoch"] += [epoch] * 10
-        a["sample"] += range(10)
-        a["line"] += range(first, first + 10 * m, m)
     a["arc"] += arcs.split("\n")
     values = values.tolist()
     a["val_acc"] += values
     a["reward"] += values
     return True
+
+
+def _add_positions(st, blocks: list[tuple], k: int) -> None:
+    """Run, epoch, sample and line of the 10 archs of each block (``k`` array lines, val_acc, dashes each)."""
+    a = st.archs
+    a["run"] += np.repeat([b[3] for b in blocks], 10).tolist()
+    a["epoch"] += np.repeat([b[4] for b in blocks], 10).tolist()
+    a["sample"] += list(range(10)) * len(blocks)
+    a["line"] += (
+        np.repeat([b[2] for b in blocks], 10) + np.tile(np.arange(0, 10 * (k + 2), k + 2), len(blocks))
+    ).tolist()

@@ -37,6 +37,9 @@ def read_segment(st, text: str, lo: int, hi: int, lineno: int, read_lines: Calla
     ``read_lines(st, lines, first)`` reads the lines that are not in a run of metric lines.
     """
     if not st.pending and st.open_array is None:
+        usual = _SEGMENT.fullmatch(text, lo, hi)
+        if usual is not None:
+            return _read_usual(st, text, usual, lineno)
         lo, lineno = _read_eval(st, text, lo, hi, lineno)
     ctrl = _run_start(text, lo, hi, CTRL)
     # the line before the controller run: "Epoch 13: Training controller"
@@ -62,13 +65,38 @@ _EVAL = re.compile(
     r"Epoch (\d+): Eval\n(Eval at (\d+)\n)?valid_accuracy: (\d+\.\d+)\n(Eval at (\d+)\n)?(?:test_accuracy: (\d+\.\d+)\n)?"
 )
 
+# the usual segment in one match: the eval lines, a run of child lines, the controller header and a run of
+# controller lines (groups 1-7 are _EVAL's, then the child run, the header's epoch and the controller run)
+_SEGMENT = re.compile(_EVAL.pattern + r"((?:epoch.*\n)*)Epoch (\d+): Training controller\n((?:ctrl_step.*\n)+)")
+
+
+def _read_usual(st, text: str, m: re.Match, lineno: int) -> int:
+    """Record a segment that :data:`_SEGMENT` matched whole, as the steps of :func:`read_segment` would."""
+    lineno = _add_evals(st, m, lineno)
+    lo, hi = m.span(8)
+    if lo < hi:
+        n = text.count("\n", lo, hi)
+        st.child.append((text[lo:hi], n, lineno, st.run, st.epoch))
+        lineno += n
+    st.epoch = int(m[9]) + st.offset
+    lineno += 1
+    lo, hi = m.span(10)
+    n = text.count("\n", lo, hi)
+    st.ctrl.append((text[lo:hi], n, lineno, st.run, st.epoch))
+    return lineno + n
+
 
 def _read_eval(st, text: str, lo: int, hi: int, lineno: int) -> tuple[int, int]:
     """The usual eval lines at ``text[lo:hi]``'s start, as the line reader would record them; (next offset, line)."""
     m = _EVAL.match(text, lo, hi)
     if m is None:
         return lo, lineno
-    epoch, at1, step1, valid, at2, step2, test = m.groups()
+    return m.end(), _add_evals(st, m, lineno)
+
+
+def _add_evals(st, m: re.Match, lineno: int) -> int:
+    """Record the eval lines that ``m`` (of :data:`_EVAL`) matched from line ``lineno``; return the next line."""
+    epoch, at1, step1, valid, at2, step2, test = m.groups()[:7]
     st.run_has_content = True
     st.eval_epoch = int(epoch) + st.offset
     st.eval_step = int(step1) if at1 else NAN
@@ -81,7 +109,7 @@ def _read_eval(st, text: str, lo: int, hi: int, lineno: int) -> tuple[int, int]:
     if test is not None:
         _add_eval(st, "test", float(test), lineno)
         lineno += 1
-    return m.end(), lineno
+    return lineno
 
 
 def _add_eval(st, split: str, accuracy: float, lineno: int) -> None:

@@ -56,6 +56,10 @@ def test_fast_and_line_by_line_readers_agree(path, monkeypatch):
         "valid_accuracy: nan\n",
         "Eval at x\n",
         "--------------------------------------------------------------------------------\nsearch_for...macro\n",
+        "epochs_done_is_not_a_metric_line\n",
+        "Epoch 7: Training controller\n",
+        "ctrl_step=1 loss=1.0 ent=1.0 lr=1.0 |g|=1.0 acc=0.5 bl=0.1 mins=1.0\n",
+        "test_accuracy: 0.5\n",
     ],
 )
 def test_fast_and_line_by_line_readers_agree_on_irregular_lines(splice, tmp_path, monkeypatch):
@@ -78,3 +82,13 @@ def test_validate_arcs_reports_every_row_of_a_repeated_bad_arc():
     arcs = ["0", "7", "1", "7"]
     errors = validate_arcs(arcs, "rnn", {"num_nodes": 1, "num_funcs": 4})
     assert sorted(errors) == [1, 3] and errors[1] == errors[3]
+
+
+def test_fast_and_line_by_line_readers_agree_without_child_lines(tmp_path, monkeypatch):
+    # an epoch whose eval is followed at once by the controller header (no child lines in between)
+    lines = [
+        x for i, x in enumerate(MACRO_SEARCH.read_text().split("\n")) if not (900 < i < 2000 and x.startswith("epoch="))
+    ]
+    path = tmp_path / "no_child.out"
+    path.write_text("\n".join(lines))
+    _assert_same(path, monkeypatch)

@@ -30,8 +30,10 @@ def run_demo(out: str | Path = "runs/demo", epochs: int = 10, seed: int = 0, pro
     )
     log = read_log(out / "events.jsonl")
     best = log.best()
-    arc = ev.parse_arc(best["arc"], space=log.meta["space"], **log.meta["space_params"])
-    picture = ev.draw_arc(arc, out / "best_arc.png", title=f"best sampled architecture (val_acc {best['val_acc']:.3f})")
+    arc = best.to_arc()
+    picture = ev.draw_arc(
+        arc, out / "best_arc.png", title=f"best sampled architecture, epoch {best.epoch}, val_acc {best.val_acc:.3f}"
+    )
     video = ev.write_video(log, out / "search.mp4", fps=8, progress=progress)
     return {"log": out / "events.jsonl", "best_arc": str(arc), "picture": Path(picture), "video": Path(video)}
 

@@ -101,10 +101,12 @@ PAPER: dict[str, dict] = {
 }  # fmt: skip
 
 # Seconds on a CPU: few layers and channels, a few batches per epoch, few controller steps.
-# The controller lr is higher than the paper's so that a 10-epoch demo shows it learning.
+# The controller lr is higher and its baseline faster than the paper's so that a 10-epoch demo shows it
+# learning: on digits macro the sample entropy falls 20.9 -> 17.8 in 10 epochs, where with the paper's
+# bl_dec 0.99 and 10 steps per epoch it stays at 20.8 (the advantage is positive for every early sample).
 _TINY_COMMON = dict(
-    epochs=2, batch_size=32, eval_batch_size=100, log_every=5, ctrl_num_aggregate=5, ctrl_train_steps=10,
-    ctrl_lr=0.02, derive_samples=20,
+    epochs=2, batch_size=32, eval_batch_size=100, log_every=5, ctrl_num_aggregate=5, ctrl_train_steps=25,
+    ctrl_lr=0.02, ctrl_bl_dec=0.9, derive_samples=20,
 )  # fmt: skip
 TINY: dict[str, dict] = {
     "macro": dict(_TINY_COMMON, num_layers=6, out_filters=12),

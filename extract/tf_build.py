@@ -7,6 +7,7 @@ import re
 import numpy as np
 
 from enas_viz.arcs import ArcError, parse_arc
+from enas_viz.schema import COLUMNS
 from enas_viz.spaces import op_table
 
 from .arcs import validate_arcs
@@ -119,21 +120,7 @@ def _ctrl_table(chunks, problems):
         data.update(reward=reward, baseline=values[:, 6], minutes=values[:, 7], line=lines)
         return frame("controller", data)
     texts, lines, runs, epochs = text.split("\n")[:n], lines.tolist(), runs.tolist(), epochs.tolist()
-    keys = (
-        "run",
-        "epoch",
-        "ctrl_step",
-        "loss",
-        "entropy",
-        "lr",
-        "grad_norm",
-        "acc",
-        "reward",
-        "baseline",
-        "minutes",
-        "line",
-    )
-    data = {k: [] for k in keys}
+    data = {k: [] for k in COLUMNS["controller"]}
     for text, line, run, epoch in zip(texts, lines, runs, epochs, strict=True):
         m = _CTRL.match(text) if len(text) < MAX_LINE_CHARS else None
         if m is None:
@@ -148,7 +135,7 @@ def _ctrl_table(chunks, problems):
             continue
         g = [float(x) for x in m.groups()]
         acc = g[5] if " rw" not in text else np.nan
-        for k, v in zip(keys, (run, epoch, g[0], g[1], g[2], g[3], g[4], acc, g[5], g[6], g[7], line), strict=True):
+        for k, v in zip(data, (run, epoch, g[0], g[1], g[2], g[3], g[4], acc, g[5], g[6], g[7], line), strict=True):
             data[k].append(v)
     return frame("controller", data)
 

@@ -15,22 +15,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NPM_PACKAGES = {"@jupyter-widgets/html-manager": "1", "anywidget": "0.11", "requirejs": "2"}
 
 CELL = """\

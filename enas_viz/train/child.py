@@ -17,6 +17,7 @@ from torch import nn
 from .cnn import MacroNet, MicroNet
 from .data import ImageData, TextData, augment_batch, image_batches, text_batches
 from .rnn import RNNNet
+from .run import child_lr, progress_bar
 
 __all__ = ["build_child", "check_data", "Runtime", "train_batches", "batch_loss", "evaluate", "valid_minibatch"]
 
@@ -153,3 +154,34 @@ def score(model, x, y, arc, rt: Runtime, cfg) -> tuple[float, float]:
         ppl = math.exp(min(loss.item(), 10.0))
         return ppl, cfg.reward_constant / ppl
     return correct / n, correct / n
+
+
+def train_epoch(
+    model, opt, cfg, data, rt: Runtime, generator, run: dict, log, epoch: int, progress: bool, sample_arc=None
+):
+    """One pass over the train split: SGD steps on ``model``, a ``child_step`` event every ``log_every`` steps.
+
+    ``sample_arc`` (search) gives a new arc for each batch of the shared network; ``None`` trains a fixed child.
+    """
+    lr = child_lr(cfg, epoch)
+    for group in opt.param_groups:
+        group["lr"] = lr
+    model.train()
+    text_state, loss_sum, n_batches = {}, 0.0, 0
+    bar = progress_bar(progress, total=num_train_batches(cfg, data), leave=False, desc=f"epoch {epoch}")
+    for x, y in train_batches(cfg, data, generator):
+        arc = sample_arc() if sample_arc is not None else None
+        loss, correct, n = batch_loss(model, x, y, arc, rt, text_state)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_bound))
+        opt.step()
+        run["step"] += 1
+        loss_sum, n_batches = loss_sum + loss.item(), n_batches + 1
+        bar.update()
+        if run["step"] % cfg.log_every == 0:
+            log.write("child_step", epoch=epoch, step=run["step"], loss=loss.item(), lr=lr,
+                      grad_norm=grad_norm, train_acc=None if correct is None else correct / n,
+                      train_ppl=math.exp(min(loss_sum / n_batches, 10.0)) if correct is None else None,
+                      minutes=log.minutes())  # fmt: skip
+    bar.close()

@@ -6,17 +6,16 @@ one pass over the train split followed by valid and test evaluations, then a che
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from ..arcs import Arc, ArcError, parse_arc
-from .child import Runtime, batch_loss, build_child, evaluate, num_train_batches, train_batches
+from .child import Runtime, build_child, evaluate, train_epoch
 from .config import Config, make_config
 from .data import load_data
-from .run import RunFiles, child_lr, progress_bar, seed_everything
+from .run import RunFiles, progress_bar, seed_everything
 from .search_loop import _callbacks
 
 __all__ = ["train_final", "FinalResult", "arc_config"]
@@ -87,27 +86,7 @@ def train_final(
         epochs_bar = progress_bar(progress, total=cfg.epochs, initial=start_epoch, desc="final")
         for epoch in range(start_epoch, cfg.epochs):
             # -- train the fixed child for one epoch --------------------------------------------------
-            lr = child_lr(cfg, epoch)
-            for group in opt.param_groups:
-                group["lr"] = lr
-            model.train()
-            text_state, loss_sum, n_batches = {}, 0.0, 0
-            bar = progress_bar(progress, total=num_train_batches(cfg, data), leave=False, desc=f"epoch {epoch}")
-            for x, y in train_batches(cfg, data, generator):
-                loss, correct, n = batch_loss(model, x, y, None, rt, text_state)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_bound))
-                opt.step()
-                run["step"] += 1
-                loss_sum, n_batches = loss_sum + loss.item(), n_batches + 1
-                bar.update()
-                if run["step"] % cfg.log_every == 0:
-                    log.write("child_step", epoch=epoch, step=run["step"], loss=loss.item(), lr=lr,
-                              grad_norm=grad_norm, train_acc=None if correct is None else correct / n,
-                              train_ppl=math.exp(min(loss_sum / n_batches, 10.0)) if correct is None else None,
-                              minutes=log.minutes())  # fmt: skip
-            bar.close()
+            train_epoch(model, opt, cfg, data, rt, generator, run, log, epoch, progress)
 
             # -- evaluate, checkpoint ---------------------------------------------------------------------
             for split in ("valid", "test"):

@@ -22,11 +22,11 @@ from pathlib import Path
 import torch
 
 from ..arcs import Arc
-from .child import Runtime, batch_loss, build_child, evaluate, num_train_batches, score, train_batches, valid_minibatch
+from .child import Runtime, build_child, evaluate, score, train_epoch, valid_minibatch
 from .config import Config, make_config
 from .controller import Controller, controller_optimizer, reinforce_step
 from .data import load_data
-from .run import RunFiles, child_lr, progress_bar, seed_everything
+from .run import RunFiles, progress_bar, seed_everything
 
 __all__ = ["search", "SearchResult"]
 
@@ -38,6 +38,12 @@ class SearchResult:
     best_arc: Arc | None
     best_reward: float | None
     config: Config
+
+
+def _sample(controller: Controller):
+    """A new arc for the next batch of shared training (no gradient through the controller here)."""
+    with torch.no_grad():
+        return controller.sample().arc
 
 
 def _callbacks(callbacks, monitor: bool) -> list:
@@ -107,29 +113,19 @@ def search(
         epochs_bar = progress_bar(progress, total=cfg.epochs, initial=start_epoch, desc=f"ENAS {cfg.space}")
         for epoch in range(start_epoch, cfg.epochs):
             # -- 1. shared weights: one pass over the train split, a new child each batch --------
-            lr = child_lr(cfg, epoch)
-            for group in child_opt.param_groups:
-                group["lr"] = lr
-            shared.train()
-            text_state, loss_sum, n_batches = {}, 0.0, 0
-            bar = progress_bar(progress, total=num_train_batches(cfg, data), leave=False, desc=f"epoch {epoch}")
-            for x, y in train_batches(cfg, data, generator):
-                with torch.no_grad():
-                    arc = controller.sample().arc
-                loss, correct, n = batch_loss(shared, x, y, arc, rt, text_state)
-                child_opt.zero_grad(set_to_none=True)
-                loss.backward()
-                grad_norm = float(torch.nn.utils.clip_grad_norm_(shared.parameters(), cfg.grad_bound))
-                child_opt.step()
-                run["step"] += 1
-                loss_sum, n_batches = loss_sum + loss.item(), n_batches + 1
-                bar.update()
-                if run["step"] % cfg.log_every == 0:
-                    log.write("child_step", epoch=epoch, step=run["step"], loss=loss.item(), lr=lr,
-                              grad_norm=grad_norm, train_acc=None if correct is None else correct / n,
-                              train_ppl=math.exp(min(loss_sum / n_batches, 10.0)) if correct is None else None,
-                              minutes=log.minutes())  # fmt: skip
-            bar.close()
+            train_epoch(
+                shared,
+                child_opt,
+                cfg,
+                data,
+                rt,
+                generator,
+                run,
+                log,
+                epoch,
+                progress,
+                sample_arc=lambda: _sample(controller),
+            )
             done = epoch + 1  # the authors' "Epoch N:" counts finished epochs
 
             # -- 2. controller: REINFORCE on validation minibatches ---------------------------------

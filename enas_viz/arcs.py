@@ -37,7 +37,8 @@ class ArcError(ValueError):
 
 _SHELL_LINE = re.compile(r"""^\s*(?:export\s+)?\w+\s*=\s*(["'])(.*)\1\s*;?\s*$""")
 _FLAG_PREFIX = re.compile(r"^\s*-*(?:child_)?fixed_arc[.=\s]*")
-_SEPARATORS = re.compile(r"[\[\],;()\s]+")
+_SIZE_PARAMS = {spec.size_param for spec in SPACES.values()}  # any space's size may be passed, as logs do
+_SEPARATORS = re.compile(r"[\[\],;()\s\"']+")
 
 
 def parse_tokens(text) -> list[int]:
@@ -64,6 +65,8 @@ def _as_token(word, position: int) -> int:
         value = int(word)
     except (TypeError, ValueError):
         raise ArcError(f"token {position} is {word!r}, expected an integer") from None
+    if not isinstance(word, str) and value != word:  # 1.7 from a float array is not token 1
+        raise ArcError(f"token {position} is {word!r}, expected an integer")
     if value < 0:
         raise ArcError(f"token {position} is {value}, expected a non-negative integer")
     return value
@@ -225,7 +228,7 @@ class Arc:
         return f"Arc({self.space}, {self._size_text()}, '{text}')"
 
     def _size_text(self) -> str:
-        size = {"macro": "num_layers", "micro": "num_cells", "rnn": "num_nodes"}[self.space]
+        size = SPACES[self.space].size_param
         return f"{size}={self.params.get(size)}"
 
     # -- structure --------------------------------------------------------------------
@@ -350,7 +353,9 @@ def parse_arc(text, space: str | None = None, ops=None, **params) -> Arc:
     naming the token position of anything wrong.
     """
     if isinstance(text, Arc):
-        return text
+        if space in (None, text.space) and ops is None and not params:
+            return text
+        text = text.tokens  # parse again in the space and size asked for
     tokens = tuple(parse_tokens(text))
     if not tokens:
         raise ArcError("empty arc: no tokens found")
@@ -358,10 +363,10 @@ def parse_arc(text, space: str | None = None, ops=None, **params) -> Arc:
         return infer_space(tokens, ops=ops, **params)
     if space not in SPACES:
         raise ArcError(f"unknown space {space!r}; expected one of {sorted(SPACES)}")
-    unknown = set(params) - set(SPACES[space].defaults) - {"num_layers", "num_cells", "num_nodes"}
+    unknown = set(params) - set(SPACES[space].defaults) - _SIZE_PARAMS
     if unknown:
         raise TypeError(f"parse_arc: unknown parameter(s) {sorted(unknown)} for space {space!r}")
-    count_name = "num_funcs" if space == "rnn" else "num_branches"
+    count_name = SPACES[space].count_param
     if ops is not None and params.get(count_name) is None:
         params = {**params, count_name: len(ops)}  # ops= also says how many ops there are
     p = _size_params(space, len(tokens), params)
@@ -375,11 +380,7 @@ def infer_space(tokens, ops=None, **params) -> Arc:
     tokens = tuple(parse_tokens(tokens))
     fits, reasons = [], []
     for space in ("macro", "micro", "rnn"):
-        own = {
-            k: v
-            for k, v in params.items()
-            if k in SPACES[space].defaults or k in ("num_layers", "num_cells", "num_nodes")
-        }
+        own = {k: v for k, v in params.items() if k in SPACES[space].defaults or k in _SIZE_PARAMS}
         try:
             fits.append(parse_arc(tokens, space, ops=ops, **own))
         except (ArcError, ValueError, TypeError) as err:

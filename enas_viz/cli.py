@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (FileNotFoundError, ValueError) as err:  # bad input: say what, not a traceback
+    except (OSError, ValueError) as err:  # bad input (missing or unreadable file, bad arc or log): say what
         print(f"enas-viz {args.command}: error: {err}", file=sys.stderr)
         return 1
 

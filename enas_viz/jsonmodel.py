@@ -14,6 +14,7 @@ import json
 import re
 
 from .arcs import Arc, ArcError, parse_arc
+from .spaces import op_table
 
 __all__ = ["to_json_model", "from_json_model", "from_carpedm20_dag"]
 
@@ -42,7 +43,7 @@ def _op_id(word: str, arc_ops: tuple[str, ...], words: dict, where: str) -> int:
     """The op id of enas_model's ``word`` in our table ``arc_ops``."""
     w = word.strip().lower().replace("pooling", "polling")
     for i, op in enumerate(arc_ops):
-        if w in (op.lower(), _word(op, words)):
+        if w in (op.lower(), _word(op, words), _word(op, _MODEL_WORDS)):  # micro files may say depthwise_*
             return i
     for i, op in enumerate(arc_ops):  # "5_5_average_polling": size differs, kind matches
         kind = re.sub(r"^\d+_\d+_", "", _word(op, words))
@@ -60,7 +61,10 @@ def to_json_model(arc: Arc) -> dict:
             if prev is not None:
                 node["previous_index"] = prev
             nodes.append(node)
-        return {"cell_type": "rnn", "original_arc": str(arc), "nodes": nodes}
+        out = {"cell_type": "rnn", "original_arc": str(arc), "nodes": nodes}
+        if arc.params.get("encoding") == "enas_lm":  # node 0 is a fixed tanh; the output averages every node
+            out["encoding"] = "enas_lm"
+        return out
     if arc.space == "micro":
         out = {"cell_type": "cnn_micro", "original_arc": str(arc)}
         for key, cell in (("nodes", "normal"), ("reduce_nodes", "reduce")):
@@ -101,15 +105,19 @@ def from_json_model(obj, ops=None) -> Arc:
         raise ArcError("JSON model: 'nodes' must be a non-empty list")
     nodes = sorted(nodes, key=lambda n: n.get("index", 0))
     if kind in ("rnn", "dnn"):
-        base = parse_arc([0] * (2 * len(nodes) - 1), "rnn", ops=ops)
+        encoding = obj.get("encoding", "enas")
+        names = op_table("rnn", 4, ops, encoding)
         tokens = []
         for i, node in enumerate(nodes):
-            func = _op_id(_get(node, "activation_function", i), base.ops, _MODEL_WORDS, f"node {i}")
-            tokens += [func] if i == 0 else [int(_get(node, "previous_index", i)), func]
-        return parse_arc(tokens, "rnn", ops=ops)
+            func = _op_id(_get(node, "activation_function", i), names, _MODEL_WORDS, f"node {i}")
+            if i > 0:
+                tokens.append(int(_get(node, "previous_index", i)))
+            if i > 0 or encoding != "enas_lm":  # enas_lm's node 0 has no token
+                tokens.append(func)
+        return parse_arc(tokens, "rnn", ops=ops, encoding=encoding)
     if kind == "cnn_micro":
         cells = [nodes] + ([sorted(obj["reduce_nodes"], key=lambda n: n["index"])] if obj.get("reduce_nodes") else [])
-        base = parse_arc([0] * 4 * len(nodes) * len(cells), "micro", ops=ops, reduce=len(cells) == 2)
+        names = op_table("micro", 5, ops)
         tokens = []
         for cell in cells:
             for node in cell:
@@ -117,15 +125,14 @@ def from_json_model(obj, ops=None) -> Arc:
                 for k in ("1", "2"):
                     tokens += [
                         int(_get(node, "previous_index" + k, i)),
-                        _op_id(_get(node, "operation" + k, i), base.ops, _MICRO_WORDS, f"node {i}"),
+                        _op_id(_get(node, "operation" + k, i), names, _MICRO_WORDS, f"node {i}"),
                     ]
         return parse_arc(tokens, "micro", ops=ops, reduce=len(cells) == 2)
     if kind in ("cnn_marco", "cnn_macro"):
-        n = len(nodes)
-        base = parse_arc([0] * (n * (n + 1) // 2), "macro", ops=ops)
+        names = op_table("macro", 6, ops)
         tokens = []
         for i, node in enumerate(nodes):
-            tokens.append(_op_id(_get(node, "operation", i), base.ops, _MODEL_WORDS, f"node {i}"))
+            tokens.append(_op_id(_get(node, "operation", i), names, _MODEL_WORDS, f"node {i}"))
             prev = str(node.get("previous_indexes", "")).replace(",", " ").split()
             bits = [0] * i
             for k in map(int, prev):
@@ -152,8 +159,7 @@ def from_carpedm20_dag(obj) -> Arc:
     if not avg:
         raise ArcError("carpedm20 dag: no 'avg' node")
     num_nodes = avg[0]
-    base = parse_arc([0] * (2 * num_nodes - 1), "rnn")
-    lookup = {name.lower(): i for i, name in enumerate(base.ops)}
+    lookup = {name.lower(): i for i, name in enumerate(op_table("rnn", 4))}
     funcs, prevs = {}, {}
     for src, children in dag.items():
         for cid, name in children:

@@ -49,6 +49,8 @@ class SpaceSpec:
     defaults: dict = field(default_factory=dict)
     ops: tuple[str, ...] = ()
     description: str = ""
+    size_param: str = ""  # the parameter that the token count fixes
+    count_param: str = ""  # the parameter that says how many ops a token can name
 
 
 SPACES: dict[str, SpaceSpec] = {
@@ -57,18 +59,24 @@ SPACES: dict[str, SpaceSpec] = {
         {"num_layers": 12, "num_branches": 6, "whole_channels": True},
         MACRO_OPS,
         "whole network: one op per layer plus skip bits to earlier layers",
+        "num_layers",
+        "num_branches",
     ),
     "micro": SpaceSpec(
         "micro",
         {"num_cells": 5, "num_branches": 5, "reduce": True},
         MICRO_OPS,
         "normal and reduce cells of num_cells nodes, two inputs and two ops each",
+        "num_cells",
+        "num_branches",
     ),
     "rnn": SpaceSpec(
         "rnn",
         {"num_nodes": 12, "num_funcs": 4, "encoding": "enas"},
         RNN_OPS,
         "recurrent cell of num_nodes nodes, one parent and one activation each",
+        "num_nodes",
+        "num_funcs",
     ),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import enas_viz as ev
@@ -173,6 +174,20 @@ def test_malformed_strings_name_the_position(text, space, message):
         ev.parse_arc(text, space=space)
 
 
+def test_quoted_flag_and_float_tokens():
+    assert str(ev.parse_arc('--child_fixed_arc="0 3 0"')) == "0 3 0"
+    assert str(ev.parse_arc(np.array([0, 3, 0]), space="macro")) == "0 3 0"
+    with pytest.raises(ev.ArcError, match=r"token 1 is 3.5, expected an integer"):
+        ev.parse_arc(np.array([0.0, 3.5, 0.0]), space="macro")
+
+
+def test_an_arc_parsed_again_takes_the_space_asked_for():
+    macro = ev.parse_arc(" ".join(["0"] * 120), space="macro")
+    assert ev.parse_arc(macro) is macro
+    micro = ev.parse_arc(macro, space="micro")
+    assert micro.space == "micro" and micro.params["num_cells"] == 15 and micro.tokens == macro.tokens
+
+
 def test_given_size_must_match_the_tokens():
     with pytest.raises(ev.ArcError, match="give num_layers=3, but num_layers=4 was given"):
         ev.parse_arc("0 3 0 0 1 0", space="macro", num_layers=4)
@@ -212,16 +227,16 @@ def test_choices_name_stable_positions():
 
 
 def _real_log_arcs(path: Path) -> list[str]:
-    """Arcs of a 'Here are 10 architectures' log: array rows up to each val_acc line."""
+    """Arcs of a 'Here are 10 architectures' log: array rows (and numpy continuation rows) up to each val_acc."""
     arcs, rows = [], []
     for line in path.read_text().splitlines():
-        if line.startswith("["):
+        if line.startswith("[") or (rows and line.startswith(" ") and line.strip()[:1].isdigit()):
             rows.append(line)
         elif re.match(r"val_acc\s*=", line):
             arcs.append("\n".join(rows))
             rows = []
-        elif not line.startswith(" "):
-            rows = [] if not line.startswith("[") else rows
+        else:
+            rows = []
     return arcs
 
 

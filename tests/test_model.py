@@ -120,6 +120,24 @@ def test_json_model_round_trips_for_the_three_cell_types(text):
     assert ev.from_json_model(json.loads(json.dumps(obj))) == arc
 
 
+def test_enas_lm_arcs_keep_their_encoding_through_json():
+    arc = ev.parse_arc("0 2 1 0 2 1 2 2 4 0 5 0 3 2 6 2", space="rnn", encoding="enas_lm")
+    obj = ev.to_json_model(arc)
+    assert obj["encoding"] == "enas_lm" and obj["nodes"][1] == {
+        "index": 1,
+        "activation_function": "sigmoid",
+        "previous_index": 0,
+    }
+    back = ev.from_json_model(obj)
+    assert back == arc and back.params["encoding"] == "enas_lm"
+
+
+def test_micro_json_accepts_depthwise_words():
+    obj = {"cell_type": "cnn_micro", "nodes": [dict(n) for n in SEED_MICRO["nodes"]]}
+    obj["nodes"][0]["operation1"] = "depthwise_5_5_convolution"
+    assert ev.from_json_model(obj) == ev.from_json_model(SEED_MICRO)
+
+
 def test_carpedm20_dag_converts_to_authors_tokens():
     assert str(ev.from_json_model(CARPEDM20_DAG)) == "0 0 0 1 1 1 0 2 0 2 0 2 1 4 1 7 1 8 1 8 1 8 1"
 

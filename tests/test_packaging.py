@@ -41,4 +41,12 @@ def test_cli_lists_its_commands():
     out = subprocess.run([sys.executable, "-m", "enas_viz.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     for command in ("search", "final", "extract", "draw", "video", "demo"):
-        assert command in out.stdout
+        assert re.search(rf"^\s+{command}\s", out.stdout, flags=re.M), f"no '{command}' subcommand in --help"
+
+
+def test_cli_reports_unreadable_input_in_one_line(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "enas_viz.cli", "extract", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("enas-viz extract: error:") and str(tmp_path) in out.stderr

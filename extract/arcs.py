@@ -130,9 +130,15 @@ def infer_params(space: str, arrays: list[list[str]]) -> dict:
     tokens = [int(t) for a in arrays for t in a]
     if space == "macro":
         lengths = [len(a) for a in arrays]
-        whole = lengths == list(range(1, len(arrays) + 1))
-        ops = [int(a[0]) for a in arrays] if whole else [0]
-        return {"num_layers": len(arrays), "num_branches": max(6, max(ops) + 1), "whole_channels": whole}
+        if lengths == list(range(1, len(arrays) + 1)):  # whole channels: an op and the skip bits per layer
+            branches = max(6, max(int(a[0]) for a in arrays) + 1)
+            return {"num_layers": len(arrays), "num_branches": branches, "whole_channels": True}
+        # split channels: 2 * num_branches tokens (a start and a count per branch), then the skip bits
+        branches = lengths[0] // 2
+        if branches and lengths == [2 * branches + k for k in range(len(arrays))]:
+            return {"num_layers": len(arrays), "num_branches": branches, "whole_channels": False}
+        # neither layout: the authors' defaults, so the arc is reported against the usual one
+        return {"num_layers": len(arrays), "num_branches": 6, "whole_channels": True}
     if space == "micro":
         per_cell = len(arrays[0])
         ops = [tokens[i] for i in range(len(tokens)) if i % 2 == 1]

@@ -230,3 +230,23 @@ def test_a_block_of_the_usual_length_with_noise_inside_falls_back_line_by_line(t
     assert _same_rows(got.archs, log.archs.drop(index=25))
     assert got.problems.line.tolist() == [int(log.archs.line[25]) + 12]
     assert got.archs.line.is_monotonic_increasing
+
+
+# -- reviewed edge cases: split-channel macro, runs cut mid-block, fixed arcs, jsonl spaces -------
+
+_DASH = "-" * 80
+
+
+def _split_macro_block(epoch: int) -> list[str]:
+    # 2 layers, whole_channels=False, 4 branches: 2B = 8 tokens, then 8 + 1 (one skip bit)
+    lines = [f"Epoch {epoch}: Training controller", "Here are 10 architectures"]
+    for _ in range(10):
+        lines += ["[1 2 1 1 1 1 1 1]", "[1 1 2 1 1 1 1 1 1]", "val_acc=0.5000", _DASH]
+    return lines
+
+
+def test_split_channel_macro_without_flags_infers_the_printed_branches(tmp_path):
+    got = read_log(_write(tmp_path, _split_macro_block(1) + _split_macro_block(2)), format="enas-cifar10")
+    assert got.problems.empty, got.problems.message.tolist()
+    assert len(got.archs) == 20 and (got.archs.space == "macro").all()
+    assert got.meta["space_params"] == {"num_layers": 2, "num_branches": 4, "whole_channels": False}

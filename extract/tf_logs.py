@@ -68,6 +68,14 @@ class _State:
         self.problems.append((line, kind, message))
 
     def new_run(self, line: int) -> None:
+        """A flags block or "Logging to" at ``line``: what the last run left unfinished is dropped here."""
+        if self.open_array is not None:
+            self.problem(self.open_array[0], "truncated", "numpy array cut off by a new run")
+            self.open_array = None
+        if self.pending:
+            self.problem(self.pending_line, "truncated", "architecture without val_acc, cut off by a new run")
+            self.pending = []
+        self.sample, self.pending_flops, self.ptb_eval = 0, NAN, {}
         if self.run_has_content:
             self.run += 1
             self.runs.append({"run": self.run, "line": line, "flags": {}})
@@ -192,7 +200,7 @@ def _read_lines(st: _State, lines: list[str], first: int) -> None:
             _eval_line(st, line, first + i - 1)
         elif c == "-" and line.startswith(_DASHES):
             if i < n and lines[i][:1].islower() and (fl := parse_flag_line(lines[i])) and fl[0] in KNOWN_FLAGS:
-                st.new_run(first + i)
+                st.new_run(first + i - 1)  # the dashes above the flags
                 i = _flags_block(st, lines, i, first)
         elif c == "L" and line.startswith("Logging to "):
             st.new_run(first + i - 1)

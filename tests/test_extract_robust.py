@@ -250,3 +250,33 @@ def test_split_channel_macro_without_flags_infers_the_printed_branches(tmp_path)
     assert got.problems.empty, got.problems.message.tolist()
     assert len(got.archs) == 20 and (got.archs.space == "macro").all()
     assert got.meta["space_params"] == {"num_layers": 2, "num_branches": 4, "whole_channels": False}
+
+
+def test_a_new_run_drops_the_arch_it_cut_off_at_its_own_line(tmp_path, macro):
+    _, raw = macro
+    start = raw.index("Here are 10 architectures")
+    # the first run, cut inside its first arch (3 layer lines), then the whole log again as a second run
+    lines = raw[: start + 4] + raw
+    got = read_log(_write(tmp_path, lines))
+    cut = got.problems[got.problems.kind == "truncated"]
+    assert cut.line.tolist() == [start + 2] and "new run" in cut.message.iloc[0]
+
+
+def test_a_run_starts_at_the_dashes_above_its_flags(tmp_path, macro):
+    _, raw = macro
+    raw = [x for x in raw if not x.startswith("Logging to ")]
+    flags = next(i for i, x in enumerate(raw) if x.startswith("batch_size."))
+    got = read_log(_write(tmp_path, raw + raw))
+    assert [r["line"] for r in got.meta["runs"]] == [1, len(raw) + flags]
+    assert raw[flags - 1] == _DASH
+
+
+def test_a_new_run_reports_an_open_numpy_array_and_does_not_glue_it(tmp_path, macro):
+    _, raw = macro
+    start = raw.index("Here are 10 architectures")
+    lines = raw[: start + 2] + ["[2 1"] + raw  # a wrapped array left open when the next run starts
+    got = read_log(_write(tmp_path, lines))
+    ref = read_log(MACRO)
+    assert sorted(got.problems.line.tolist()) == [start + 2, start + 3]
+    assert "new run" in got.problems.message[got.problems.line == start + 2].iloc[0]
+    assert _same_rows(got.archs[got.archs.run == 1], ref.archs)

@@ -178,15 +178,15 @@ def _meta(st, fmt, problems) -> dict:
     for info in st.runs:
         if info["flags"] and not meta["flags"]:
             meta["flags"] = info["flags"]
+        fixed = info["flags"].get("child_fixed_arc")
+        if fixed not in (None, ""):  # first: a run whose flags do not give the space gets the fixed arc's
+            info["fixed_arc"] = _fixed_arc(str(fixed), info, problems)
+            if info["fixed_arc"] is not None and "fixed_arc" not in meta:
+                meta["fixed_arc"], meta["mode"] = info["fixed_arc"], "final"
         if "layout" in info and meta["space"] is None:
             space, params = info["layout"]
             count = params.get("num_funcs" if space == "rnn" else "num_branches")
             meta.update(space=space, space_params=dict(params), ops=list(op_table(space, count)))
-        fixed = info["flags"].get("child_fixed_arc")
-        if fixed not in (None, ""):
-            info["fixed_arc"] = _fixed_arc(str(fixed), info, problems)
-            if info["fixed_arc"] is not None and "fixed_arc" not in meta:
-                meta["fixed_arc"], meta["mode"] = info["fixed_arc"], "final"
         info.pop("layout", None)
     meta["runs"] = st.runs
     meta["noise_lines"] = st.noise

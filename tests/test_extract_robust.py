@@ -280,3 +280,16 @@ def test_a_new_run_reports_an_open_numpy_array_and_does_not_glue_it(tmp_path, ma
     assert sorted(got.problems.line.tolist()) == [start + 2, start + 3]
     assert "new run" in got.problems.message[got.problems.line == start + 2].iloc[0]
     assert _same_rows(got.archs[got.archs.run == 1], ref.archs)
+
+
+def test_the_fixed_arc_gives_the_space_when_the_flags_do_not(tmp_path):
+    lines = [
+        _DASH,
+        "child_fixed_arc0 1 0 2 0 1",
+        "child_num_layers...............................................................3",
+        _DASH,
+    ]
+    lines += ["Epoch 1: Eval", "valid_accuracy: 0.5000"]
+    got = read_log(_write(tmp_path, lines), format="enas-cifar10")
+    assert got.meta["mode"] == "final" and got.meta["fixed_arc"] == "0 1 0 2 0 1"
+    assert got.meta["space"] == "macro"

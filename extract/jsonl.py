@@ -36,6 +36,7 @@ def parse_jsonl(text: str) -> SearchLog:
     problems = {"line": [], "kind": [], "message": []}
     meta: dict = {"format": "enas-viz-jsonl", "space": None, "space_params": {}, "ops": [], "flags": {}, "runs": []}
     run = -1
+    last_line = text.rstrip("\n").count("\n") + 1  # a bad last line may be one cut off mid-write
     for lineno, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
@@ -43,7 +44,7 @@ def parse_jsonl(text: str) -> SearchLog:
             event = json.loads(raw)
             kind = event["event"]
         except (ValueError, TypeError, KeyError) as err:
-            cut = "cut off mid-write? " if lineno == text.rstrip("\n").count("\n") + 1 else ""
+            cut = "cut off mid-write? " if lineno == last_line else ""
             _problem(problems, lineno, "bad_json", f"{cut}not a JSON event: {err}")
             continue
         if kind not in EVENTS:
@@ -78,8 +79,11 @@ def parse_jsonl(text: str) -> SearchLog:
         else:  # run_end
             meta["runs"][-1].update({k: event[k] for k in ("minutes", "status", "best_arc") if k in event})
     for name, columns in tables.items():
-        if name == "archs":
-            columns["space"] = [s if isinstance(s, str) else meta["space"] for s in columns["space"]]
+        if name == "archs":  # an arc_sample without "space" is in its run's space
+            spaces = [info.get("space") or meta["space"] for info in meta["runs"]]
+            columns["space"] = [
+                s if isinstance(s, str) else spaces[r] for s, r in zip(columns["space"], columns["run"], strict=True)
+            ]
         for c in columns:
             if c not in ("space", "arc", "split", "run", "line"):
                 columns[c] = [math.nan if v is None else v for v in columns[c]]

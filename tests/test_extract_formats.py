@@ -189,3 +189,20 @@ def test_validator_matches_parse_arc(space, params, n):
         assert ok == (k not in errors), arc
     assert 0 < len(errors) < len(arcs)
     assert np.all([isinstance(m, str) and m for m in errors.values()])
+
+
+def test_jsonl_archs_without_a_space_take_their_own_runs_space(tmp_path):
+    path = tmp_path / "events.jsonl"
+    lines = [
+        _event("run_start", space="macro", space_params={"num_layers": 2}),
+        _event("arc_sample", epoch=1, arc="0 1 0"),
+        _event("run_start", space="micro", space_params={"num_cells": 1}),
+        _event("arc_sample", epoch=1, arc="0 1 0 1 0 1 0 1"),
+        "not json",
+        "{also not json",
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    log = read_log(path)
+    assert log.archs.space.tolist() == ["macro", "micro"] and log.meta["space"] == "macro"
+    assert log.problems.line.tolist() == [5, 6]
+    assert ["cut off" in m for m in log.problems.message] == [False, True]

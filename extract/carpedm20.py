@@ -19,7 +19,7 @@ from enas_viz.spaces import SPACES, op_table
 from .errors import NotApplicable
 from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
-from .tables import frame
+from .tables import add_row, frame, problems_frame
 
 __all__ = ["detect_carpedm20", "parse_carpedm20"]
 
@@ -61,12 +61,12 @@ def parse_carpedm20(text: str) -> SearchLog:
                 epoch = int(f["epoch"])
                 if "R" in f:
                     row = (0, epoch + 1, float(f["loss"]), float(f["entropy"]), float(f["lr"]), float(f["R"]), lineno)
-                    _add(ctrl, row)
+                    add_row(ctrl, row)
                 else:
-                    _add(child, (0, epoch, float(f["loss"]), float(f["lr"]), float(f["ppl"]), lineno))
+                    add_row(child, (0, epoch, float(f["loss"]), float(f["lr"]), float(f["ppl"]), lineno))
             elif message.startswith("eval |"):
                 f = _pipe_fields(message[6:])
-                _add(evals, (0, epoch + 1, "valid", float(f["ppl"]), float(f["loss"]), lineno))
+                add_row(evals, (0, epoch + 1, "valid", float(f["ppl"]), float(f["loss"]), lineno))
             elif message.startswith("derive |"):
                 derive.append({"epoch": epoch + 1, "max_R": float(_pipe_fields(message[8:])["max_R"]), "line": lineno})
         except (KeyError, ValueError) as err:
@@ -82,17 +82,10 @@ def parse_carpedm20(text: str) -> SearchLog:
         "derive": derive,
         "notes": ["num_nodes is carpedm20's default num_blocks=12: the log does not print it"],
     }
-    problems.sort()
-    probs = frame("problems", {k: [p[j] for p in problems] for j, k in enumerate(("line", "kind", "message"))})
     return SearchLog(
         meta=meta,
         child=frame("child", child),
         controller=frame("controller", ctrl),
         evals=frame("evals", evals),
-        problems=probs,
+        problems=problems_frame(problems),
     )
-
-
-def _add(table: dict, row: tuple) -> None:
-    for column, value in zip(table, row, strict=True):
-        table[column].append(value)

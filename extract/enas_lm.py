@@ -20,7 +20,7 @@ from .arcs import validate_arcs
 from .errors import NotApplicable
 from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
-from .tables import frame
+from .tables import add_row, frame, problems_frame
 
 __all__ = ["detect_enas_lm", "parse_enas_lm"]
 
@@ -66,7 +66,7 @@ def parse_enas_lm(text: str) -> SearchLog:
                 f = _fields(line)
                 last_child_epoch = int(f["epoch"])
                 row = (run, last_child_epoch, int(f["step"]), math.nan, float(f["lr"]), float(f["|g|"]))
-                _add(t["child"], row + (math.nan, float(f["ppl"]), float(f["mins"]), i))
+                add_row(t["child"], row + (math.nan, float(f["ppl"]), float(f["mins"]), i))
             elif line.startswith("Training controller"):
                 blocks += 1
                 epoch = last_child_epoch + 1 if last_child_epoch is not None else blocks
@@ -74,12 +74,12 @@ def parse_enas_lm(text: str) -> SearchLog:
             elif line.startswith("step="):
                 f = _fields(line)
                 row = (run, epoch, int(f["step"]), float(f["ent"]), float(f["rw"]), float(f["bl"]), i)
-                _add(t["controller"], row)
+                add_row(t["controller"], row)
                 if "arc" in f:
-                    _add(t["archs"], (run, epoch, sample, " ".join(f["arc"].split()), float(f["rw"]), i))
+                    add_row(t["archs"], (run, epoch, sample, " ".join(f["arc"].split()), float(f["rw"]), i))
                     sample += 1
             elif line.startswith("valid_ppl="):
-                _add(t["evals"], (run, epoch, "valid", float(line[10:]), i))
+                add_row(t["evals"], (run, epoch, "valid", float(line[10:]), i))
             elif line.startswith("HParams:"):
                 j = i
                 while j < len(lines) and lines[j].rstrip() != "}":
@@ -101,18 +101,11 @@ def parse_enas_lm(text: str) -> SearchLog:
     archs = frame("archs", {**t["archs"], "space": ["rnn"] * len(arcs), "val_acc": [math.nan] * len(arcs)})
     if bad:
         archs = archs.drop(index=list(bad)).reset_index(drop=True)
-    problems.sort()
-    probs = frame("problems", {k: [p[j] for p in problems] for j, k in enumerate(("line", "kind", "message"))})
     return SearchLog(
         meta=meta,
         archs=archs,
         child=frame("child", t["child"]),
         controller=frame("controller", t["controller"]),
         evals=frame("evals", t["evals"]),
-        problems=probs,
+        problems=problems_frame(problems),
     )
-
-
-def _add(table: dict, row: tuple) -> None:
-    for column, value in zip(table, row, strict=True):
-        table[column].append(value)

@@ -19,7 +19,7 @@ from enas_viz.schema import COLUMNS, EVENT_TABLES, EVENTS
 
 from .errors import NotApplicable
 from .searchlog import SearchLog
-from .tables import frame
+from .tables import frame, problems_frame
 
 __all__ = ["detect_jsonl", "parse_jsonl"]
 
@@ -33,7 +33,7 @@ def detect_jsonl(head: list[str]) -> None:
 def parse_jsonl(text: str) -> SearchLog:
     """Read the events of one ``events.jsonl`` into a SearchLog."""
     tables = {name: {c: [] for c in COLUMNS[name]} for name in EVENT_TABLES.values()}
-    problems = {"line": [], "kind": [], "message": []}
+    problems: list[tuple[int, str, str]] = []
     meta: dict = {"format": "enas-viz-jsonl", "space": None, "space_params": {}, "ops": [], "flags": {}, "runs": []}
     run = -1
     last_line = text.rstrip("\n").count("\n") + 1  # a bad last line may be one cut off mid-write
@@ -45,10 +45,10 @@ def parse_jsonl(text: str) -> SearchLog:
             kind = event["event"]
         except (ValueError, TypeError, KeyError) as err:
             cut = "cut off mid-write? " if lineno == last_line else ""
-            _problem(problems, lineno, "bad_json", f"{cut}not a JSON event: {err}")
+            problems.append((lineno, "bad_json", f"{cut}not a JSON event: {err}"))
             continue
         if kind not in EVENTS:
-            _problem(problems, lineno, "unknown_event", f"event {kind!r} is not one of {', '.join(EVENTS)}")
+            problems.append((lineno, "unknown_event", f"event {kind!r} is not one of {', '.join(EVENTS)}"))
             continue
         if kind == "run_start":
             if not (event.get("resumed") and run >= 0):
@@ -87,10 +87,4 @@ def parse_jsonl(text: str) -> SearchLog:
         for c in columns:
             if c not in ("space", "arc", "split", "run", "line"):
                 columns[c] = [math.nan if v is None else v for v in columns[c]]
-    return SearchLog(meta=meta, problems=frame("problems", problems), **{n: frame(n, t) for n, t in tables.items()})
-
-
-def _problem(problems: dict, line: int, kind: str, message: str) -> None:
-    problems["line"].append(line)
-    problems["kind"].append(kind)
-    problems["message"].append(message)
+    return SearchLog(meta=meta, problems=problems_frame(problems), **{n: frame(n, t) for n, t in tables.items()})

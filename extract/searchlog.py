@@ -10,17 +10,14 @@ import pandas as pd
 
 from enas_viz.schema import COLUMNS
 
+from .tables import STR_COLUMNS
+
 __all__ = ["SearchLog", "Best", "empty_table"]
 
 
 def empty_table(name: str) -> pd.DataFrame:
     """An empty table with the columns of ``name``."""
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype=object if c in ("space", "arc", "split", "kind", "message") else float)
-            for c in COLUMNS[name]
-        }
-    )
+    return pd.DataFrame({c: pd.Series(dtype=object if c in STR_COLUMNS else float) for c in COLUMNS[name]})
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Column lists -> DataFrames, and the bulk parsing of ``key=value`` metric lines."""
+"""Column lists and problem tuples -> DataFrames, and the bulk parsing of ``key=value`` metric lines."""
 
 from __future__ import annotations
 
@@ -10,9 +10,19 @@ import pandas as pd
 
 from enas_viz.schema import COLUMNS
 
-__all__ = ["frame", "parse_kv_matrix", "parse_kv_text", "floats_blob", "to_floats"]
+__all__ = [
+    "STR_COLUMNS",
+    "frame",
+    "add_row",
+    "problems_frame",
+    "parse_kv_matrix",
+    "parse_kv_text",
+    "floats_blob",
+    "to_floats",
+]
 
-_STR_COLUMNS = ("space", "arc", "split", "kind", "message", "source")
+# columns of text (object dtype); every other column is numeric
+STR_COLUMNS = ("space", "arc", "split", "kind", "message", "source")
 _INT_COLUMNS = ("run", "line", "sample")
 
 
@@ -24,7 +34,7 @@ def frame(name: str, data: dict[str, list]) -> pd.DataFrame:
         values = data.get(c)
         if values is None:
             columns[c] = np.full(n, np.nan)
-        elif c in _STR_COLUMNS:
+        elif c in STR_COLUMNS:
             columns[c] = pd.Series(list(values), dtype=object)
         elif c in _INT_COLUMNS:
             try:
@@ -34,6 +44,18 @@ def frame(name: str, data: dict[str, list]) -> pd.DataFrame:
         else:
             columns[c] = np.asarray(values, dtype=np.float64) if len(values) else np.zeros(0)
     return pd.DataFrame(columns)
+
+
+def add_row(table: dict[str, list], row: tuple) -> None:
+    """Append one row, its values in the order of the table's columns."""
+    for column, value in zip(table, row, strict=True):
+        table[column].append(value)
+
+
+def problems_frame(problems: list[tuple[int, str, str]]) -> pd.DataFrame:
+    """The ``problems`` table of ``(line, kind, message)`` tuples, in line order."""
+    problems = sorted(problems)
+    return frame("problems", {k: [p[j] for p in problems] for j, k in enumerate(("line", "kind", "message"))})
 
 
 # key names, "=", "/" and "|" become spaces, leaving only the numbers

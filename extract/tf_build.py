@@ -13,7 +13,7 @@ from enas_viz.spaces import op_table
 from .arcs import validate_arcs
 from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
-from .tables import frame, parse_kv_text
+from .tables import frame, parse_kv_text, problems_frame
 
 __all__ = ["build"]
 
@@ -41,9 +41,9 @@ def build(st, fmt: str) -> SearchLog:
     archs = _archs_table(st, problems)
     meta = _meta(st, fmt, problems)  # after the archs: it drops each run's working layout
     evals = frame("evals", st.evals)
-    problems.sort()
-    probs = frame("problems", {k: [p[j] for p in problems] for j, k in enumerate(("line", "kind", "message"))})
-    return SearchLog(meta=meta, archs=archs, child=child, controller=controller, evals=evals, problems=probs)
+    return SearchLog(
+        meta=meta, archs=archs, child=child, controller=controller, evals=evals, problems=problems_frame(problems)
+    )
 
 
 # -- metric lines ---------------------------------------------------------------------------
@@ -91,14 +91,7 @@ def _child_slow(texts, lines, runs, problems):
     for text, line, run in zip(texts, lines, runs, strict=True):
         m = _CHILD.match(text) if len(text) < MAX_LINE_CHARS else None
         if m is None:
-            problems.append(
-                (
-                    line,
-                    "bad_record",
-                    f"cannot read child line {text[:100]!r}"
-                    + (f" ({len(text)} characters)" if len(text) > 100 else ""),
-                )
-            )
+            problems.append(_bad_record(line, "child", text))
             continue
         g = m.groups()
         acc = int(g[5]) / int(g[6]) if g[5] is not None and int(g[6]) else np.nan
@@ -107,6 +100,12 @@ def _child_slow(texts, lines, runs, problems):
         for k, v in zip(data, values, strict=True):
             data[k].append(v)
     return data
+
+
+def _bad_record(line: int, what: str, text: str) -> tuple[int, str, str]:
+    """The problem of a metric line that cannot be read: its first 100 characters, and its length if longer."""
+    size = f" ({len(text)} characters)" if len(text) > 100 else ""
+    return line, "bad_record", f"cannot read {what} line {text[:100]!r}{size}"
 
 
 def _ctrl_table(chunks, problems):
@@ -124,14 +123,7 @@ def _ctrl_table(chunks, problems):
     for text, line, run, epoch in zip(texts, lines, runs, epochs, strict=True):
         m = _CTRL.match(text) if len(text) < MAX_LINE_CHARS else None
         if m is None:
-            problems.append(
-                (
-                    line,
-                    "bad_record",
-                    f"cannot read controller line {text[:100]!r}"
-                    + (f" ({len(text)} characters)" if len(text) > 100 else ""),
-                )
-            )
+            problems.append(_bad_record(line, "controller", text))
             continue
         g = [float(x) for x in m.groups()]
         acc = g[5] if " rw" not in text else np.nan

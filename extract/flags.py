@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from enas_viz.spaces import op_table
-
 __all__ = ["KNOWN_FLAGS", "parse_flag_line", "flag_value", "space_from_flags"]
 
 # Appendix A of the formats reference: cifar10 and ptb main.py, MINGUKKANG's extras.
@@ -83,12 +81,12 @@ def flag_value(raw: str):
         return raw
 
 
-def space_from_flags(flags: dict) -> tuple[str | None, dict, tuple[str, ...]]:
-    """``(space, space_params, ops)`` the flags describe; space None when they do not say."""
+def space_from_flags(flags: dict) -> tuple[str | None, dict]:
+    """``(space, space_params)`` the flags describe; space None when they do not say."""
     search_for = flags.get("search_for")
     if "child_rhn_depth" in flags or "child_bptt_steps" in flags:
         params = {"num_nodes": flags.get("child_rhn_depth"), "num_funcs": 4, "encoding": "enas"}
-        return "rnn", params, op_table("rnn", 4)
+        return "rnn", params
     if search_for == "macro":
         branches = flags.get("child_num_branches") or 6
         params = {
@@ -96,9 +94,9 @@ def space_from_flags(flags: dict) -> tuple[str | None, dict, tuple[str, ...]]:
             "num_branches": branches,
             "whole_channels": bool(flags.get("controller_search_whole_channels", True)),
         }
-        return "macro", params, op_table("macro", branches)
+        return "macro", params
     if search_for == "micro":
         branches = flags.get("child_num_branches") or 5
         params = {"num_cells": flags.get("child_num_cells"), "num_branches": branches, "reduce": True}
-        return "micro", params, op_table("micro", branches)
-    return None, {}, ()
+        return "micro", params
+    return None, {}

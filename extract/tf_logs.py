@@ -165,14 +165,9 @@ def _read_lines(st: _State, lines: list[str], first: int) -> None:
         if c == "[":
             _array_line(st, line, first + i - 1)
         elif c == "c" and line.startswith("ctrl_step"):
-            # the controller lines usually run up to the "Here are 10 architectures" that ends the segment
-            j = n - 1
-            if not (
-                j > i and lines[j].startswith("Here are") and "\n".join(lines[i - 1 : j]).count("\nctrl_step") == j - i
-            ):
-                j = i
-                while j < n and lines[j].startswith("ctrl_step"):
-                    j += 1
+            j = i
+            while j < n and lines[j].startswith("ctrl_step"):
+                j += 1
             st.ctrl.append(("\n".join(lines[i - 1 : j]) + "\n", j - i + 1, first + i - 1, st.run, st.epoch))
             st.run_has_content = True
             i = j
@@ -419,7 +414,7 @@ def _flags_block(st: _State, lines: list[str], i: int, first: int) -> int:
         i += 1
     if ambiguous:
         st.runs[-1]["ambiguous_flags"] = ambiguous
-    space, params, _ = space_from_flags(flags)
+    space, params = space_from_flags(flags)
     if space is not None and all(v is not None for v in params.values()):
         st.layout = st.runs[-1]["layout"] = (space, params)
     st.run_has_content = True

@@ -5,16 +5,34 @@ It writes the authors' encodings directly (:mod:`enas_viz.arcs`):
 * macro (``general_controller.py``): per layer an op from ``w_soft(h)``, then skip bits
   scored by attention against the anchors of earlier layers (two-way logits ``[-q, q]``);
   the next input is the mean of the chosen anchors. A KL penalty pulls the skip
-  probabilities to ``skip_target``.
-* micro (``micro_controller.py``): for the normal then the reduce cell, per node two
-  (input index by attention over the anchors, op) pairs; op logits get ``b_soft`` (init
-  [10, 10, 0, ...]) plus, in the normal cell, a fixed bias [0.25, 0.25, -0.25, ...],
-  and use the tanh constant divided by ``op_tanh_reduce``.
-* rnn (``ptb_enas_controller.py``): per node a previous node by attention (minus a
-  distance penalty ``(i - j)^2 / 6``), then an activation.
+  probabilities to ``skip_target``: as the authors, ``p = sigmoid(logits)`` of the squashed
+  two-way logits (so ``p = [sigmoid(-q'), sigmoid(q')]``, not their softmax), summed over the
+  layer's bits, averaged over layers (see :func:`skip_penalty`).
+* micro (``micro_controller.py``): for the normal then the reduce cell, per node first the
+  two input indices (attention over the anchors; one LSTM step each, the chosen anchor is
+  the next input), then the two ops (one LSTM step each, the op's embedding is the next
+  input); tokens are still written ``[x_id, x_op, y_id, y_op]``. Op logits are
+  ``c' * tanh((w_soft(h) + b_soft) / T)`` with ``c' = tanh_constant / op_tanh_reduce`` and
+  ``b_soft`` learnt (init [10, 10, 0, ...]); the normal cell then adds the fixed bias
+  [0.25, 0.25, -0.25, ...] *after* the squash (the authors' ``b_soft_no_learn``).
+* rnn (``ptb_enas_controller.py``): per node one LSTM step whose output becomes an anchor;
+  then (node > 0) a previous node by attention (minus a distance penalty ``(i - j)^2 / 6``)
+  whose anchor, scaled, is the next input, or (node 0) ``g_emb`` again; then a second LSTM
+  step and the activation.
 
 Logits are divided by ``temperature`` and squashed as ``c * tanh(logits)``. Sampling
 uses torch's global generator, so one seed gives the same arcs on CPU.
+
+Entropy: ``Sample.entropy`` is, in every space, the sum over tokens of the *full* entropy
+``-sum_k p_k log p_k`` of each token's categorical (each skip bit of a macro layer counts as
+one token), given the tokens sampled before it. It enters the reward as a constant (no
+gradient flows through it, like the authors' ``stop_gradient``) and is what ``entropy`` in
+``controller_step`` events reports. The authors' micro controller computes the same thing.
+Their macro and rnn controllers do not: per token they add ``-p(a) log p(a)`` of the
+*sampled* token ``a`` only (``log_prob * exp(-log_prob)`` with ``log_prob`` the
+cross-entropy), one term of the entropy sum, which is never larger than the full entropy and
+is not an unbiased estimate of it. So for macro and rnn our ``entropy`` (and with the same
+``ctrl_entropy_weight``, the entropy bonus) is larger than the authors' logged ``ent=``.
 """
 
 from __future__ import annotations
@@ -28,7 +46,17 @@ from torch.distributions import Categorical
 from ..arcs import Arc, parse_arc
 from ..spaces import op_table
 
-__all__ = ["Controller", "Sample", "reinforce_step", "controller_optimizer"]
+__all__ = ["Controller", "Sample", "reinforce_step", "controller_optimizer", "skip_penalty"]
+
+
+def skip_penalty(logits: torch.Tensor, skip_target: float) -> torch.Tensor:
+    """The authors' KL skip penalty of one macro layer: ``sum(p * log(p / [1 - t, t]))``, ``p = sigmoid(logits)``.
+
+    ``logits`` are the layer's squashed two-way skip logits ``[-q, q]``, shape ``(layer, 2)``.
+    """
+    targets = torch.tensor([1.0 - skip_target, skip_target], dtype=logits.dtype)
+    p = torch.sigmoid(logits)
+    return (p * torch.log(p / targets)).sum()
 
 
 @dataclass
@@ -92,7 +120,6 @@ class Controller(nn.Module):
 
     def _macro(self, state, acc):
         cfg, tokens, penalties = self.cfg, [], []
-        target = torch.tensor([1 - cfg.ctrl_skip_target, cfg.ctrl_skip_target])
         anchors, anchors_w = [], []
         inputs = self.g_emb
         for layer in range(self.space_params["num_layers"]):
@@ -104,8 +131,7 @@ class Controller(nn.Module):
                 q = self._attention(torch.cat(anchors_w), state[0])[:, None]  # (layer, 1)
                 logits = self._squash(torch.cat([-q, q], dim=1), cfg.ctrl_tanh_constant)  # (layer, 2)
                 skips = self._pick(logits, acc)  # (layer,)
-                p = torch.softmax(logits, dim=-1)
-                penalties.append((p * torch.log(p / target)).sum())
+                penalties.append(skip_penalty(logits, cfg.ctrl_skip_target))
                 tokens += skips.tolist()
                 bits = skips.float()[None]  # (1, layer)
                 inputs = bits @ torch.cat(anchors) / (1.0 + bits.sum())
@@ -113,7 +139,7 @@ class Controller(nn.Module):
                 inputs = self.g_emb
             anchors.append(state[0])
             anchors_w.append(self.w_attn_1(state[0]))
-        penalty = torch.stack(penalties).sum() if penalties else torch.zeros(())
+        penalty = torch.stack(penalties).mean() if penalties else torch.zeros(())  # the authors' reduce_mean
         return tokens, penalty
 
     def _micro(self, state, acc):
@@ -127,18 +153,20 @@ class Controller(nn.Module):
                 anchors.append(torch.zeros_like(state[0]))
                 anchors_w.append(self.w_attn_1(state[0]))
             for _node in range(self.space_params["num_cells"]):
-                for _side in ("x", "y"):
-                    state = self.lstm(inputs, state)  # input index
+                indices, ops = [], []
+                for _side in ("x", "y"):  # input indices first, one LSTM step each
+                    state = self.lstm(inputs, state)
                     logits = self._squash(self._attention(torch.cat(anchors_w), state[0]), cfg.ctrl_tanh_constant)
-                    index = self._pick(logits, acc)
-                    inputs = anchors[int(index)]
-                    state = self.lstm(inputs, state)  # op
-                    logits = self.w_soft(state[0])[0] + self.b_soft
+                    indices.append(self._pick(logits, acc))
+                    inputs = anchors[int(indices[-1])]
+                for _side in ("x", "y"):  # then the two ops
+                    state = self.lstm(inputs, state)
+                    logits = self._squash(self.w_soft(state[0])[0] + self.b_soft, op_tanh)
                     if cell == "normal":
-                        logits = logits + self.b_soft_normal
-                    op = self._pick(self._squash(logits, op_tanh), acc)
-                    inputs = self.w_emb(op)[None]
-                    tokens += [int(index), int(op)]
+                        logits = logits + self.b_soft_normal  # after the squash, as the authors
+                    ops.append(self._pick(logits, acc))
+                    inputs = self.w_emb(ops[-1])[None]
+                tokens += [int(indices[0]), int(ops[0]), int(indices[1]), int(ops[1])]
                 state = self.lstm(inputs, state)
                 anchors.append(state[0])
                 anchors_w.append(self.w_attn_1(state[0]))
@@ -160,7 +188,9 @@ class Controller(nn.Module):
                 prev = self._pick(logits, acc)
                 tokens.append(int(prev))
                 inputs = all_h[int(prev)] / (0.1 + node - int(prev))
-                state = self.lstm(inputs, state)
+            else:
+                inputs = self.g_emb
+            state = self.lstm(inputs, state)  # node 0 too: the authors step on g_emb again
             func = self._pick(self._squash(self.w_soft(state[0])[0], cfg.ctrl_tanh_constant), acc)
             tokens.append(int(func))
             inputs = self.w_emb(func)[None]

@@ -1,8 +1,10 @@
 """The fast paths of the TF-log reader give exactly the tables of the line-by-line reader.
 
 :mod:`extract.tf_segments` sets aside the runs of child and controller lines as text and
-reads the usual eval lines with one regex; the line reader is the reference. Both are run
-on every real and sample log, and on a clean log with irregular lines spliced in.
+reads the usual eval lines with one regex, and :mod:`extract.tf_blocks` reads the arc blocks
+in bulk; the line reader is the reference. Both are run on every real and sample log (once
+with only the segments read line by line, once with the blocks too), and on a clean log
+with irregular lines spliced in.
 """
 
 from __future__ import annotations
@@ -30,10 +32,17 @@ def _line_by_line(st, text, lo, hi, lineno, read_lines):
     return lineno + len(lines)
 
 
-def _assert_same(path: Path, monkeypatch) -> None:
+def _blocks_line_by_line(st, text, slow):
+    for block in st.blocks:
+        slow(block)
+
+
+def _assert_same(path: Path, monkeypatch, blocks_too: bool = False) -> None:
     fast = read_log(path)
     with monkeypatch.context() as m:
         m.setattr(tf_logs, "read_segment", _line_by_line)
+        if blocks_too:
+            m.setattr(tf_logs, "read_blocks", _blocks_line_by_line)
         slow = read_log(path)
     assert repr(fast.meta) == repr(slow.meta)
     for name in TABLES:
@@ -43,6 +52,11 @@ def _assert_same(path: Path, monkeypatch) -> None:
 @pytest.mark.parametrize("path", LOGS, ids=lambda p: p.name)
 def test_fast_and_line_by_line_readers_agree(path, monkeypatch):
     _assert_same(path, monkeypatch)
+
+
+@pytest.mark.parametrize("path", LOGS, ids=lambda p: p.name)
+def test_fast_and_line_by_line_readers_agree_with_blocks_read_line_by_line_too(path, monkeypatch):
+    _assert_same(path, monkeypatch, blocks_too=True)
 
 
 @pytest.mark.parametrize(
@@ -70,6 +84,7 @@ def test_fast_and_line_by_line_readers_agree_on_irregular_lines(splice, tmp_path
     path = tmp_path / "spliced.out"
     path.write_text("\n".join(lines))
     _assert_same(path, monkeypatch)
+    _assert_same(path, monkeypatch, blocks_too=True)
 
 
 def test_parse_kv_matrix_reads_like_float_and_refuses_what_is_not_a_number():

@@ -6,7 +6,7 @@ architectures" block whose shape is the one already seen is read in one step (th
 fast path); anything irregular (noise inside the block, a wrapped numpy array, a cut
 off arch) goes line by line. Lines that look like a record but cannot be read become
 ``problems`` with their line number; build noise, TF stderr, warnings and tracebacks
-are skipped and counted in ``meta["noise_lines"]``.
+are skipped and counted in ``meta["noise_lines"]``. The state of the pass and where a run starts are in :mod:`extract.tf_runs`.
 
 Epochs: ``Epoch N:`` headers count completed child epochs (1-based); ``epoch_offset``
 (1 for the CODEBRIM fork, whose headers are 0-based) is added so numbers mean the same.
@@ -20,70 +20,18 @@ from __future__ import annotations
 import math
 
 from .arcs import infer_params
-from .flags import KNOWN_FLAGS, flag_value, parse_flag_line, space_from_flags
+from .flags import KNOWN_FLAGS, parse_flag_line
 from .searchlog import SearchLog
 from .source import MAX_LINE_CHARS
 from .tf_blocks import read_blocks
 from .tf_build import build as _build
+from .tf_runs import State, read_flags_block
 from .tf_segments import read_segment
 
 __all__ = ["parse_tf_log"]
 
 NAN = math.nan
 _DASHES = "-" * 80
-
-
-class _State:
-    """Everything the pass accumulates; one instance per file."""
-
-    def __init__(self, epoch_offset: int) -> None:
-        self.offset = epoch_offset
-        self.run = 0
-        self.run_has_content = False
-        self.runs: list[dict] = [{"run": 0, "line": 1, "flags": {}}]
-        self.epoch = NAN  # of the last "Epoch N: Training controller"
-        self.eval_epoch = NAN
-        self.eval_step = NAN
-        self.sample = 0
-        self.pending: list[list[str]] = []  # arrays of the arch being printed
-        self.pending_line = 0
-        self.open_array: list | None = None  # [first line, [parts]] of a wrapped numpy array
-        self.archs: dict[str, list] = {k: [] for k in ("run", "epoch", "sample", "arc", "val_acc", "reward", "line")}
-        self.flops: dict[int, float] = {}
-        self.pending_flops = NAN
-        # runs of consecutive metric lines: (their text, line count, line of the first, run, epoch)
-        self.child: list[tuple[list[str], int, int, float]] = []
-        self.ctrl: list[tuple[list[str], int, int, float]] = []
-        self.evals: dict[str, list] = {
-            k: [] for k in ("run", "epoch", "step", "split", "accuracy", "ppl", "loss", "line")
-        }
-        self.ptb_eval: dict[str, float] = {}
-        self.problems: list[tuple[int, str, str]] = []
-        self.noise = 0
-        self.layout: tuple[str, dict] | None = None  # (space, params) of the current run
-        self.fast_k = 0  # arrays per arch once one block was read cleanly (CIFAR only)
-        self.blocks: list[tuple] = []  # set aside for tf_blocks: (start, end, line, run, epoch, layout, k)
-
-    def problem(self, line: int, kind: str, message: str) -> None:
-        self.problems.append((line, kind, message))
-
-    def new_run(self, line: int) -> None:
-        """A flags block or "Logging to" at ``line``: what the last run left unfinished is dropped here."""
-        if self.open_array is not None:
-            self.problem(self.open_array[0], "truncated", "numpy array cut off by a new run")
-            self.open_array = None
-        if self.pending:
-            self.problem(self.pending_line, "truncated", "architecture without val_acc, cut off by a new run")
-            self.pending = []
-        self.sample, self.pending_flops, self.ptb_eval = 0, NAN, {}
-        if self.run_has_content:
-            self.run += 1
-            self.runs.append({"run": self.run, "line": line, "flags": {}})
-            self.layout, self.fast_k = None, 0
-            self.epoch = self.eval_epoch = self.eval_step = NAN
-        self.run_has_content = False
-
-
 _HERE = "Here are 10 architectures\n"
 
 
@@ -94,7 +42,7 @@ def parse_tf_log(text: str, fmt: str, epoch_offset: int = 0) -> SearchLog:
     go through :func:`_read_lines`; a block is read in bulk when it has the usual shape
     and line by line otherwise.
     """
-    st = _State(epoch_offset)
+    st = State(epoch_offset)
     pos, lineno, size = 0, 1, len(text)
     while pos < size:
         here = text.find(_HERE, pos)
@@ -132,7 +80,7 @@ def parse_tf_log(text: str, fmt: str, epoch_offset: int = 0) -> SearchLog:
     return _build(st, fmt)
 
 
-def _slow_block(st: _State, text: str, block: tuple) -> None:
+def _slow_block(st: State, text: str, block: tuple) -> None:
     """Read one set-aside block line by line, in the run and epoch it was printed in."""
     start, end, first, run, epoch, layout, _ = block
     saved = (st.run, st.epoch, st.layout, st.pending, st.open_array, st.sample)
@@ -144,7 +92,7 @@ def _slow_block(st: _State, text: str, block: tuple) -> None:
     st.run, st.epoch, st.layout, st.pending, st.open_array, st.sample = saved
 
 
-def _read_lines(st: _State, lines: list[str], first: int) -> None:
+def _read_lines(st: State, lines: list[str], first: int) -> None:
     """Dispatch each line on its first character; ``lines[0]`` is line ``first`` of the file."""
     n = len(lines)
     i = 0
@@ -196,7 +144,7 @@ def _read_lines(st: _State, lines: list[str], first: int) -> None:
         elif c == "-" and line.startswith(_DASHES):
             if i < n and lines[i][:1].islower() and (fl := parse_flag_line(lines[i])) and fl[0] in KNOWN_FLAGS:
                 st.new_run(first + i - 1)  # the dashes above the flags
-                i = _flags_block(st, lines, i, first)
+                i = read_flags_block(st, lines, i, first)
         elif c == "L" and line.startswith("Logging to "):
             st.new_run(first + i - 1)
             st.runs[-1]["logging_to"] = line[len("Logging to ") :].strip()
@@ -217,7 +165,7 @@ def _continues_array(line: str) -> bool:
     return body.replace(" ", "").isdigit()
 
 
-def _array_line(st: _State, line: str, lineno: int) -> None:
+def _array_line(st: State, line: str, lineno: int) -> None:
     # "[0 0 1 1 2 0 0 0 0 4 1 2 4 0 4 3 3 0 1 0]"  or PTB "[ 0  0  0  1 ... 10  0] rw=0.553"
     if len(line) > MAX_LINE_CHARS:
         st.problem(lineno, "too_long", f"line of {len(line)} characters skipped")
@@ -251,7 +199,7 @@ def _array_line(st: _State, line: str, lineno: int) -> None:
     st.pending.append(tokens)
 
 
-def _val_acc(st: _State, line: str, lineno: int) -> None:
+def _val_acc(st: State, line: str, lineno: int) -> None:
     # "val_acc=0.4141" (authors) or "val_acc = 0.1063" (MINGUKKANG)
     value = _float(line.partition("=")[2])
     if value is None:
@@ -268,7 +216,7 @@ def _val_acc(st: _State, line: str, lineno: int) -> None:
         _emit(st, arc, value, value, first)
 
 
-def _assemble(st: _State, arrays: list[list[str]], first: int) -> str | None:
+def _assemble(st: State, arrays: list[list[str]], first: int) -> str | None:
     """The flat arc of one printed architecture, or None (and a problem) if its shape is wrong."""
     if st.layout is None:
         space = (
@@ -297,7 +245,7 @@ def _assemble(st: _State, arrays: list[list[str]], first: int) -> str | None:
     return " ".join(" ".join(a) for a in arrays)
 
 
-def _emit(st: _State, arc: str, val_acc: float, reward: float, lineno: int) -> None:
+def _emit(st: State, arc: str, val_acc: float, reward: float, lineno: int) -> None:
     a = st.archs
     a["run"].append(st.run)
     a["epoch"].append(st.epoch)
@@ -312,13 +260,13 @@ def _emit(st: _State, arc: str, val_acc: float, reward: float, lineno: int) -> N
         st.pending_flops = NAN
 
 
-def _drop_pending(st: _State, why: str) -> None:
+def _drop_pending(st: State, why: str) -> None:
     if st.pending:
         st.problem(st.pending_line, "truncated", why)
         st.pending = []
 
 
-def _flops(st: _State, line: str, lineno: int) -> None:
+def _flops(st: State, line: str, lineno: int) -> None:
     # "FLOPS factor: 0.8312" (stanstarks fork): belongs to the arch printed just before, else the next
     value = _float(line.partition(":")[2])
     if value is None:
@@ -331,10 +279,10 @@ def _flops(st: _State, line: str, lineno: int) -> None:
         st.pending_flops = value
 
 
-# -- headers, evals, flags ---------------------------------------------------------------
+# -- headers and evals ---------------------------------------------------------------
 
 
-def _epoch_header(st: _State, line: str, lineno: int) -> None:
+def _epoch_header(st: State, line: str, lineno: int) -> None:
     if line.startswith("Epoch "):
         # "Epoch 12: Training controller" / "Epoch 12: Eval"
         head, colon, what = line[6:].partition(":")
@@ -362,7 +310,7 @@ def _epoch_header(st: _State, line: str, lineno: int) -> None:
         st.noise += 1
 
 
-def _eval_line(st: _State, line: str, lineno: int) -> None:
+def _eval_line(st: State, line: str, lineno: int) -> None:
     # "valid_accuracy: 0.3708" / "test_accuracy: 0.3607"; PTB "valid_total_loss: 5.12",
     # "valid_log_ppl: 4.51", "valid_ppl: 91.23" (one eval row per split, written at the ppl line)
     name, colon, raw = line.partition(": ")
@@ -395,30 +343,6 @@ def _eval_line(st: _State, line: str, lineno: int) -> None:
         e["loss"].append(st.ptb_eval.get("log_ppl", NAN))
         e["line"].append(st.ptb_eval.get("line", lineno))
         st.ptb_eval = {}
-
-
-def _flags_block(st: _State, lines: list[str], i: int, first: int) -> int:
-    """Read the flags lines from ``lines[i]`` into the current run; return the next index."""
-    flags, ambiguous = st.runs[-1]["flags"], {}
-    st.runs[-1]["flags_line"] = first + i
-    while i < len(lines):
-        parsed = parse_flag_line(lines[i]) if len(lines[i]) < MAX_LINE_CHARS else None
-        if parsed is None:
-            break
-        name, raw, unsure = parsed
-        flags[name] = flag_value(raw)
-        if unsure:
-            ambiguous[name] = [raw, "." + raw, ".." + raw]
-        if name == "child_fixed_arc":
-            st.runs[-1]["fixed_arc_line"] = first + i
-        i += 1
-    if ambiguous:
-        st.runs[-1]["ambiguous_flags"] = ambiguous
-    space, params = space_from_flags(flags)
-    if space is not None and all(v is not None for v in params.values()):
-        st.layout = st.runs[-1]["layout"] = (space, params)
-    st.run_has_content = True
-    return i
 
 
 def _float(text: str) -> float | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["draw_arc", "register", "DRAW_FORMATS"]
+__all__ = ["draw_arc", "register", "parse_size", "DRAW_FORMATS"]
 
 DRAW_FORMATS = (".png", ".svg")
 _SIZE_NAMES = {
@@ -94,12 +94,13 @@ def register(subparsers) -> None:
     p.add_argument(
         "--encoding", choices=("enas", "enas_lm"), help="rnn: token layout (authors' enas, or google-research enas_lm)"
     )
-    p.add_argument("--size", type=_parse_size, help="picture size WIDTHxHEIGHT in pixels (default per space)")
+    p.add_argument("--size", type=parse_size, help="picture size WIDTHxHEIGHT in pixels (default per space)")
     p.add_argument("--title", help='title above the drawing ("" for none)')
     p.set_defaults(func=_run)
 
 
-def _parse_size(text: str) -> tuple[int, int]:
+def parse_size(text: str) -> tuple[int, int]:
+    """``"1280x720"`` as ``(1280, 720)``: the ``--size`` option of ``draw`` and ``video``."""
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:

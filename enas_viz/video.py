@@ -31,7 +31,7 @@ class _Frames:
     """The selected rows of ``archs`` and what each frame prints."""
 
     rows: object  # pandas DataFrame: the archs rows to draw, in order
-    x: np.ndarray  # strip x of every archs row (epoch + fraction, or the row number)
+    x: np.ndarray  # strip x of every archs row (figures.logdata.epoch_position, or the row number)
     best: np.ndarray  # best score so far at every archs row
     xlabel: str
     metric: str  # the column scored: val_acc, or reward where a log has no val_acc (enas_lm)
@@ -197,18 +197,16 @@ def _check_writable(path: Path, frames_dir) -> None:
 
 def _parse_all(archs, space: str, meta: dict, source: str) -> dict:
     """``{arc text: Arc}`` for every distinct arc of the log; a bad one names its line."""
-    from .arcs import ArcError, parse_arc
-    from .spaces import SPACES
+    from .arcs import ArcError
+    from .figures.logdata import ArcParser
 
-    known = set(SPACES[space].defaults) | {"num_layers", "num_cells", "num_nodes"}
-    params = {k: v for k, v in (meta.get("space_params") or {}).items() if k in known and v is not None}
-    ops = meta.get("ops") or None
+    parse = ArcParser({**meta, "space": space})
     arcs = {}
     for text, line in zip(archs["arc"], archs["line"], strict=True):
         if text in arcs:
             continue
         try:
-            arcs[text] = parse_arc(text, space, ops=ops, **params)
+            arcs[text] = parse(text, space)
         except (ArcError, TypeError) as err:
             where = f"{source}:{int(line)}" if _num(line) == _num(line) else source
             raise ValueError(f"{where}: {err}") from None
@@ -240,15 +238,17 @@ def select_frames(archs, which: str = "all", every: int = 1, metric: str = "val_
     """
     import pandas as pd
 
+    from .figures.logdata import epoch_position
+
     if which not in WHICH:
         raise ValueError(f"which is {which!r}; expected one of {', '.join(WHICH)}")
     acc = archs[metric].astype(float)
     best = acc.cummax().to_numpy()  # NaN accuracies are skipped
     epoch = archs["epoch"].astype(float)
     if epoch.notna().all() and (epoch.diff().fillna(0) >= 0).all():
-        group = archs.groupby(["run", "epoch"], sort=False, dropna=False).cumcount()
-        size = archs.groupby(["run", "epoch"], sort=False, dropna=False)["arc"].transform("size")
-        x, xlabel = (epoch + group / size).to_numpy(float), "epoch"
+        # the notebook's positions: epoch e spread over (e - 1, e]; epochs never go back here,
+        # so grouping by epoch alone keeps resumed runs in row order
+        x, xlabel = epoch_position(archs), "epoch"
     else:
         x, xlabel = np.arange(len(archs), dtype=float), "architecture"
     keys = [archs["run"].fillna(-1), archs["epoch"].fillna(-1)]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from .draw import parse_size
+
 __all__ = ["register"]
 
 
@@ -24,7 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("-o", "--output", default="search.mp4", help="video file, .mp4 or .gif (default: search.mp4)")
     p.add_argument("--fps", type=float, default=8, help="frames per second (default: 8)")
     p.add_argument("--every", type=int, default=1, help="keep every k-th architecture (default: 1)")
-    p.add_argument("--size", type=_size, default=(1280, 720), help="frame size WIDTHxHEIGHT (default: 1280x720)")
+    p.add_argument("--size", type=parse_size, default=(1280, 720), help="frame size WIDTHxHEIGHT (default: 1280x720)")
     p.add_argument(
         "--which",
         choices=("all", "epoch-best", "best-so-far"),
@@ -39,14 +41,6 @@ def register(subparsers) -> None:
     p.add_argument("--limit", type=int, help="stop after this many architectures")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_run)
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
-    return w, h
 
 
 def _run(args) -> int:

@@ -210,3 +210,32 @@ def test_imageio_reads_the_mp4_back(tmp_path):
         assert reader.get_meta_data()["fps"] == 5
     assert len(frames) == 3 and frames[0].shape == (176, 320, 3)
     assert np.abs(dag_region(frames[0]) - dag_region(frames[1])).mean() > 1
+
+
+def test_strip_positions_match_the_notebook_curve():
+    from enas_viz.figures.logdata import epoch_position
+
+    log = make_log([A, B, C, A, B, C], per_epoch=3)
+    log.archs["epoch"] += 1  # completed epochs 1 and 2
+    x = select_frames(log.archs).x
+    assert np.allclose(x, epoch_position(log.archs))
+    assert np.allclose(x, [1 / 3, 2 / 3, 1.0, 4 / 3, 5 / 3, 2.0])  # epoch e in (e - 1, e]
+    assert np.allclose(x, ev.Timeline(log)._x)
+
+
+def test_draw_and_video_share_one_size_option():
+    from enas_viz import draw, video_cli
+
+    assert video_cli.parse_size is draw.parse_size and draw.parse_size("640x360") == (640, 360)
+
+
+def test_video_parses_arcs_with_the_notebook_parser():
+    from enas_viz.video import _parse_all
+
+    log = make_log([A, B, A])
+    log.meta["space_params"] = {"num_layers": 3, "num_cells": None, "whole_channels": None}
+    arcs = _parse_all(log.archs, "macro", log.meta, "test.log")
+    assert list(arcs) == [A, B] and arcs[A].params["num_layers"] == 3
+    log.archs.loc[1, "arc"] = "0 0"
+    with pytest.raises(ValueError, match=r"test\.log:11"):
+        _parse_all(log.archs, "macro", log.meta, "test.log")

@@ -32,22 +32,28 @@ def _name(log, i: int) -> str:
 
 
 class ArcParser:
-    """Parses the arc strings of one log with its space, size and op table; cached per string."""
+    """Parses the arc strings of one log with its space, size and op table; cached per (string, space).
+
+    ``meta['space_params']`` keeps only the parameters the log's space knows (a ``None``
+    value counts as not given); they apply to arcs of the log's own space only.
+    """
 
     def __init__(self, meta: dict):
         self.space = meta.get("space")
         given = dict(meta.get("space_params") or {})
         allowed = set(SPACES[self.space].defaults) | {"num_layers", "num_cells", "num_nodes"} if self.space else set()
-        self.params = {k: v for k, v in given.items() if k in allowed}
+        self.params = {k: v for k, v in given.items() if k in allowed and v is not None}
         self.ops = meta.get("ops") or None
-        self._cache: dict[str, Arc] = {}
+        # the params and ops are fixed per parser, so the space is the only other input of a parse
+        self._cache: dict[tuple[str, str | None], Arc] = {}
 
     def __call__(self, text: str, space: str | None = None) -> Arc:
-        hit = self._cache.get(text)
+        space = space if isinstance(space, str) and space else self.space
+        key = (text, space)
+        hit = self._cache.get(key)
         if hit is None:
-            space = space if isinstance(space, str) and space else self.space
             params = self.params if space == self.space else {}
-            hit = self._cache[text] = parse_arc(text, space, ops=self.ops, **params)
+            hit = self._cache[key] = parse_arc(text, space, ops=self.ops, **params)
         return hit
 
 

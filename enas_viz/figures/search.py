@@ -79,15 +79,26 @@ def accuracy_figure(logs, y: str = "val_acc") -> go.Figure:
     return fig
 
 
+def _child_position(child: pd.DataFrame) -> np.ndarray:
+    """x of child rows: their ``epoch`` is the 0-based epoch in progress, so pass e lies in (e, e + 1].
+
+    Controller, archs and evals rows carry the completed (1-based) epoch, which
+    :func:`epoch_position` spreads over (e - 1, e]; one epoch later puts both on one axis.
+    """
+    x = epoch_position(child)
+    return x + 1 if "epoch" in child and child["epoch"].notna().any() else x
+
+
 def _panels(logs, table: str, panels: list[tuple[str, str]], title: str) -> go.Figure:
     """Stacked panels of ``table`` columns over epochs, one line per run, shared x."""
     runs = as_runs(logs)
+    position = _child_position if table == "child" else epoch_position
     fig = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.08)
     for row, (column, label) in enumerate(panels, start=1):
         for i, (name, log) in enumerate(runs.items()):
             data = getattr(log, table)
             fig.add_scatter(
-                x=epoch_position(data),
+                x=position(data),
                 y=data[column],
                 mode="lines",
                 name=name if len(runs) > 1 else label,

@@ -19,24 +19,28 @@ from functools import lru_cache
 
 from .graph import node_ids
 
-__all__ = ["layout", "arc_layout", "MICRO_CELL_GAP"]
+__all__ = ["layout", "arc_layout", "size_key", "MICRO_CELL_GAP"]
 
 MICRO_CELL_GAP = 4.0  # vertical distance between the normal and the reduce cell
+# the parameters that fix a space's layout; everything else (op counts, encoding) does not move nodes
+_SIZE_KEYS = {"macro": ("num_layers",), "micro": ("num_cells", "reduce"), "rnn": ("num_nodes",)}
 
 
 def arc_layout(arc) -> dict:
     """The fixed layout of ``arc``'s space and size."""
-    return layout(arc.space, **_size_key(arc.space, arc.params))
+    return layout(arc.space, **size_key(arc.space, arc.params))
 
 
-def _size_key(space: str, params: dict) -> dict:
-    keys = {"macro": ("num_layers",), "micro": ("num_cells", "reduce"), "rnn": ("num_nodes",)}[space]
-    return {k: params[k] for k in keys if k in params}
+def size_key(space: str, params: dict) -> dict:
+    """The parameters of ``params`` that fix the layout of ``space`` (e.g. ``{"num_layers": 12}``)."""
+    if space not in _SIZE_KEYS:
+        raise ValueError(f"unknown space {space!r}; expected one of {sorted(_SIZE_KEYS)}")
+    return {k: params[k] for k in _SIZE_KEYS[space] if k in params}
 
 
 def layout(space: str, **params) -> dict:
     """``{node_id: (x, y)}`` for every node of ``space`` at this size (see module doc)."""
-    key = tuple(sorted(_size_key(space, params).items()))
+    key = tuple(sorted(size_key(space, params).items()))
     return dict(_layout(space, key))
 
 

@@ -27,25 +27,15 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path
 
 from .arcs import Arc
-from .colors import op_color
+from .colors import EDGE_STYLES, ink_color, op_color
 from .graph import macro_pool_layers, node_ids
-from .layout import layout
+from .layout import layout, size_key
 from .spaces import SPACES, op_table
 
 __all__ = ["Renderer", "render_arc", "possible_edges", "short_label", "DEFAULT_SIZES"]
 
 # a pleasant frame size per space when the caller gives none (width, height in pixels)
 DEFAULT_SIZES = {"macro": (1400, 520), "micro": (1280, 820), "rnn": (1280, 480)}
-_SIZE_KEYS = {"macro": ("num_layers",), "micro": ("num_cells", "reduce"), "rnn": ("num_nodes",)}
-_EDGE_STYLE = {  # kind: (colour, alpha, line width in points)
-    "chain": ("#3B3B3B", 1.0, 1.8),
-    "skip": ("#5B6B7F", 0.6, 1.3),
-    "input": ("#3B3B3B", 0.85, 1.3),
-    "op": ("#3B3B3B", 0.85, 1.2),
-    "concat": ("#8A6D3B", 0.7, 1.1),
-    "average": ("#5B6B7F", 0.7, 1.2),
-    "output": ("#3B3B3B", 1.0, 1.6),
-}
 _SHORT = {
     "conv3x3": "conv\n3x3",
     "conv5x5": "conv\n5x5",
@@ -65,13 +55,6 @@ def short_label(op: str) -> str:
     if op.startswith("branches"):
         return "branch\nmix"
     return "\n".join(part[:8] for part in op.split("_")[:2])
-
-
-def size_params(space: str, params: dict) -> dict:
-    """The parameters that fix the layout of ``space`` (e.g. ``num_layers``)."""
-    if space not in SPACES:
-        raise ValueError(f"unknown space {space!r}; expected one of {sorted(SPACES)}")
-    return {k: params[k] for k in _SIZE_KEYS[space] if k in params}
 
 
 def possible_edges(space: str, **params) -> list[tuple]:
@@ -209,7 +192,7 @@ class Renderer:
     ) -> None:
         self.space = space
         self.params = {**SPACES[space].defaults, **params} if space in SPACES else dict(params)
-        self.size_key = size_params(space, self.params)
+        self.size_key = size_key(space, self.params)
         count = self.params.get("num_funcs" if space == "rnn" else "num_branches", 0)
         self.ops = tuple(ops) if ops is not None else op_table(space, count, None, self.params.get("encoding", "enas"))
         if size is None and space == "micro" and not self.params.get("reduce", True):
@@ -349,9 +332,9 @@ class Renderer:
             line = to_px(curves[i])
             line = _trim(_trim(line, half[u], at_end=False), half[v], at_end=True)
             self._segments.append(to_data(line))
-            colour, alpha, width = _EDGE_STYLE[kind]
-            width *= self.scale**0.5
-            self._edge_base[i] = to_rgba(colour, alpha)
+            style = EDGE_STYLES[kind]  # the notebook's colours; its pixel widths in points here
+            width = style["width"] * pt * self.scale**0.5
+            self._edge_base[i] = to_rgba(style["color"])
             self._edge_width.append(width)
             d = line[-1] - line[-2]
             heads.append(_arrowhead(np.arctan2(d[1], d[0]), 5.0 + 2.4 * width))
@@ -467,9 +450,9 @@ class Renderer:
         state = self._cache.get(key)
         if state is not None:
             return state
-        if arc.space != self.space or size_params(arc.space, arc.params) != self.size_key:
+        if arc.space != self.space or size_key(arc.space, arc.params) != self.size_key:
             raise ValueError(
-                f"this renderer draws {self.space} arcs with {self.size_key}; got {arc.space} with {size_params(arc.space, arc.params)}"
+                f"this renderer draws {self.space} arcs with {self.size_key}; got {arc.space} with {size_key(arc.space, arc.params)}"
             )
         g = arc.to_networkx()
         colors = self._base_colors.copy()
@@ -504,7 +487,7 @@ class Renderer:
         for node, text in self.labels.items():
             rgb = colors[self.node_index[node], :3]
             text.set_text(texts.get(node, ""))
-            text.set_color("white" if rgb @ (0.299, 0.587, 0.114) < 0.55 else "#111111")
+            text.set_color(ink_color(rgb))
         shown = np.flatnonzero(present > 0.02)
         rgba = self._edge_base[shown].copy()
         rgba[:, 3] *= present[shown]

@@ -174,19 +174,10 @@ class Timeline(widgets.VBox):
         if row == self.row:
             return
         arc = self._arc(row)
-        drawing = DagDrawing.for_arc(arc)
-        if drawing is not self._drawing:  # another space or size in one log: new fixed traces
-            self._drawing = drawing
-            with self.dag.batch_update():
-                self.dag.data = ()
-                self.dag.add_traces(drawing.empty_traces())
-                self.dag.layout = drawing.layout_dict()
         rec = self._archs.iloc[row]
         with self.dag.batch_update():
-            for i, props in drawing.frame(arc).items():
-                trace = self.dag.data[i]
-                for path, value in props.items():
-                    trace[path] = value
+            # another space or size in one log replaces the fixed traces; else only arrays change
+            self._drawing = DagDrawing.draw_on(self.dag, arc, self._drawing)
             self.dag.layout.title.text = f"{arc.space} arc {row + 1}/{len(self._archs)}"
         with self.curve.batch_update():
             current = self.curve.data[3]

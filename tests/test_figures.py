@@ -235,3 +235,88 @@ def test_best_arc_and_compare_runs():
     assert len(fig.data) == 4 and fig.layout.yaxis2.title.text == "baseline"
     with pytest.raises(ValueError, match="unknown view"):
         compare_figure(runs, "nope")
+
+
+def test_arc_parser_caches_per_text_and_space():
+    from enas_viz.figures.logdata import ArcParser
+
+    parse = ArcParser({"space": "macro", "space_params": {"num_layers": 2, "num_cells": None}})
+    macro, rnn = parse("0 0 1", "macro"), parse("0 0 1", "rnn")  # one string, valid in both spaces
+    assert (macro.space, rnn.space) == ("macro", "rnn")
+    assert parse("0 0 1") is macro and parse("0 0 1", "rnn") is rnn  # still cached
+    assert parse.params == {"num_layers": 2}  # None means not given
+
+
+def test_child_curves_sit_in_the_epoch_they_train():
+    """Child rows carry the 0-based epoch in progress; controller rows the completed 1-based one."""
+    child = pd.DataFrame({"epoch": [0, 0, 1, 1], "step": range(4), "loss": [4.0, 3.0, 2.0, 1.0], "train_acc": 0.5})
+    controller = pd.DataFrame({"epoch": [1, 1, 2, 2], "entropy": 1.0, "baseline": 0.1})
+    log = SearchLog(meta={"space": "macro"}, child=child, controller=controller)
+    child_x = np.asarray(child_figure(log).data[0].x)
+    assert np.allclose(child_x, [0.5, 1.0, 1.5, 2.0])  # pass 0 in (0, 1], pass 1 in (1, 2]
+    assert np.allclose(child_x, controller_figure(log).data[0].x)  # the same epoch on both figures
+
+
+def test_drawing_caches_are_bounded(monkeypatch):
+    monkeypatch.setattr(DagDrawing, "MAX_FRAMES", 3)
+    monkeypatch.setattr(DagDrawing, "MAX_DRAWINGS", 2)
+    monkeypatch.setattr(DagDrawing, "_instances", type(DagDrawing._instances)())
+    rng = random.Random(5)
+    drawing = DagDrawing.for_arc(ev.parse_arc(random_arc("macro", rng, 4), "macro"))
+    arcs = [ev.parse_arc(random_arc("macro", rng, 4), "macro") for _ in range(6)]
+    for arc in arcs:
+        drawing.frame(arc)
+    assert list(drawing._frames) == [str(a) for a in arcs[-3:]]
+    for size in (5, 6, 4):
+        DagDrawing.for_arc(ev.parse_arc(random_arc("macro", rng, size), "macro"))
+    assert len(DagDrawing._instances) == 2
+
+
+def test_draw_on_swaps_traces_only_when_the_size_changes():
+    import plotly.graph_objects as go
+
+    rng = random.Random(6)
+    small = [ev.parse_arc(random_arc("macro", rng, 4), "macro") for _ in range(2)]
+    big = ev.parse_arc(random_arc("macro", rng, 7), "macro")
+    fig = go.FigureWidget()
+    drawing = DagDrawing.draw_on(fig, small[0])
+    nodes = _node_trace(fig)
+    assert DagDrawing.draw_on(fig, small[1], drawing) is drawing
+    assert _node_trace(fig) is nodes  # same traces, new arrays
+    assert list(nodes.marker.color) == list(_node_trace(ev.dag_figure(small[1])).marker.color)
+    other = DagDrawing.draw_on(fig, big, drawing)
+    assert other is not drawing and len(_node_trace(fig).x) == 7 + 2
+
+
+def test_one_size_key_for_layout_dag_and_renderer():
+    from enas_viz.layout import size_key
+    from enas_viz.render import Renderer
+
+    arc = ev.parse_arc(random_arc("micro", random.Random(7), 3), "micro")
+    assert size_key("micro", arc.params) == {k: arc.params[k] for k in ("num_cells", "reduce") if k in arc.params}
+    assert DagDrawing.for_arc(arc).params == size_key("micro", arc.params)
+    assert Renderer.for_arc(arc, size=(200, 120)).size_key == size_key("micro", {**arc.params})
+    with pytest.raises(ValueError, match="unknown space"):
+        size_key("cnn", {})
+
+
+def test_notebook_and_video_share_edge_colours_and_ink():
+    from matplotlib.colors import to_hex
+
+    from enas_viz.colors import EDGE_STYLES, ink_color
+    from enas_viz.render import Renderer
+
+    arc = ev.parse_arc("1 4 1 2 0 1 5 1 1 0", "macro")
+    fig = ev.dag_figure(arc)
+    for kind in ("chain", "skip"):
+        assert next(t for t in fig.data if t.name == kind).line.color == EDGE_STYLES[kind]["color"]
+    r = Renderer.for_arc(arc, size=(400, 240))
+    for i, (_, _, kind) in enumerate(r.edge_list):
+        assert to_hex(r._edge_base[i]).upper() == EDGE_STYLES[kind]["color"].upper()
+    r.update(arc)
+    numbers = next(t for t in fig.data if t.name == "numbers").textfont.color
+    fills = list(_node_trace(fig).marker.color)
+    for node, text in r.labels.items():  # the same fill gets the same ink in both
+        fill = fills[DagDrawing.for_arc(arc).index[node]]
+        assert text.get_color() == ink_color(fill) == numbers[DagDrawing.for_arc(arc).index[node]]
+    assert ink_color("#FFFFFF") == ink_color((1.0, 1.0, 1.0)) != ink_color("#1F3A68")

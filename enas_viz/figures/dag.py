@@ -13,31 +13,23 @@ node trace, then one legend-only trace per op of the space's op table.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 import numpy as np
 import plotly.graph_objects as go
 
 from ..arcs import Arc, parse_arc
-from ..colors import op_color
+from ..colors import EDGE_STYLES, ink_color, op_color
 from ..graph import node_ids
-from ..layout import MICRO_CELL_GAP, layout
+from ..layout import MICRO_CELL_GAP, layout, size_key
 
 __all__ = ["dag_figure", "DagDrawing", "EDGE_KINDS"]
 
-# Edge kinds of enas_viz.graph per space, in trace order, with their line style.
+# Edge kinds of enas_viz.graph per space, in trace order (their styles: colors.EDGE_STYLES).
 EDGE_KINDS = {
     "macro": ("chain", "skip"),
     "micro": ("input", "op", "concat"),
     "rnn": ("input", "chain", "average", "output"),
-}
-_EDGE_STYLE = {
-    "chain": dict(color="#444444", width=2.0),
-    "skip": dict(color="#7F9CC0", width=1.4),
-    "input": dict(color="#666666", width=1.4),
-    "op": dict(color="#444444", width=1.4),
-    "concat": dict(color="#C9A227", width=1.4, dash="dot"),
-    "average": dict(color="#5B9E8A", width=1.4, dash="dot"),
-    "output": dict(color="#444444", width=2.0),
 }
 _NODE_SIZE = {"macro": 30, "micro": 22, "rnn": 26}
 _PX_PER_UNIT = {"macro": 52.0, "micro": 37.0, "rnn": 52.0}  # about, at the default figure size
@@ -63,14 +55,6 @@ def dag_figure(arc, space: str | None = None, *, title: str | None = None, ops=N
     return fig
 
 
-def _ink(fill: str) -> str:
-    """Black or white, whichever reads better on ``fill`` (a #rrggbb colour)."""
-    if not fill.startswith("#"):
-        return "#111111"
-    r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
-    return "#111111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#FFFFFF"
-
-
 def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -78,7 +62,9 @@ def _short(text: str, limit: int = 90) -> str:
 class DagDrawing:
     """Fixed geometry and traces of one space and size; per-arc frames cached by arc string."""
 
-    _instances: dict = {}
+    _instances: OrderedDict = OrderedDict()  # least recently used first
+    MAX_DRAWINGS = 64  # spaces and sizes kept; a drawing is cheap to rebuild
+    MAX_FRAMES = 4096  # arcs kept per drawing, as in Renderer's state cache
 
     def __init__(self, space: str, params: dict, ops: tuple[str, ...]):
         self.space, self.params, self.ops = space, dict(params), tuple(ops)
@@ -90,16 +76,40 @@ class DagDrawing:
         self.node_size = [size * (0.75 if self._is_add(n) else 1.0) for n in self.nodes]
         self.ppu = _PX_PER_UNIT[space]
         self.radius = [(s / 2 + 1) / self.ppu for s in self.node_size]  # node radius in data units
-        self._frames: dict[str, dict] = {}
+        self._frames: OrderedDict[str, dict] = OrderedDict()
 
     @classmethod
     def for_arc(cls, arc: Arc) -> DagDrawing:
         """The shared drawing of ``arc``'s space, size and op table."""
-        size = {k: v for k, v in arc.params.items() if k in ("num_layers", "num_cells", "reduce", "num_nodes")}
+        size = size_key(arc.space, arc.params)
         key = (arc.space, tuple(sorted(size.items())), arc.ops)
-        if key not in cls._instances:
-            cls._instances[key] = cls(arc.space, size, arc.ops)
-        return cls._instances[key]
+        hit = cls._instances.get(key)
+        if hit is None:
+            hit = cls._instances[key] = cls(arc.space, size, arc.ops)
+            while len(cls._instances) > cls.MAX_DRAWINGS:
+                cls._instances.popitem(last=False)
+        else:
+            cls._instances.move_to_end(key)
+        return hit
+
+    @classmethod
+    def draw_on(cls, fig, arc: Arc, current: DagDrawing | None = None) -> DagDrawing:
+        """Show ``arc`` on the FigureWidget ``fig``, whose traces are ``current``'s; returns the drawing used.
+
+        Another space or size than ``current`` first replaces the fixed traces and layout;
+        then only the arc's frame arrays are assigned, in one ``batch_update``.
+        """
+        drawing = cls.for_arc(arc)
+        with fig.batch_update():
+            if drawing is not current:
+                fig.data = ()
+                fig.add_traces(drawing.empty_traces())
+                fig.layout = drawing.layout_dict()
+            for i, props in drawing.frame(arc).items():
+                trace = fig.data[i]
+                for path, value in props.items():
+                    trace[path] = value
+        return drawing
 
     # -- fixed parts ------------------------------------------------------------------
 
@@ -159,7 +169,14 @@ class DagDrawing:
     def empty_traces(self) -> list[dict]:
         """The fixed list of traces, without per-arc data."""
         traces = [
-            dict(type="scatter", mode="lines", name=kind, line=_EDGE_STYLE[kind], hoverinfo="skip", showlegend=False)
+            dict(
+                type="scatter",
+                mode="lines",
+                name=kind,
+                line=dict(EDGE_STYLES[kind]),
+                hoverinfo="skip",
+                showlegend=False,
+            )
             for kind in self.kinds
         ]
         traces.append(
@@ -231,6 +248,10 @@ class DagDrawing:
         hit = self._frames.get(key)
         if hit is None:
             hit = self._frames[key] = self._build_frame(arc)
+            if len(self._frames) > self.MAX_FRAMES:
+                self._frames.popitem(last=False)
+        else:
+            self._frames.move_to_end(key)
         return hit
 
     def _build_frame(self, arc: Arc) -> dict:
@@ -251,7 +272,7 @@ class DagDrawing:
             tips_x.append(round(xs[-1] - dx / norm * back, 4))
             tips_y.append(round(ys[-1] - dy / norm * back, 4))
             angles.append(round(90.0 - math.degrees(math.atan2(dy, dx)), 2))
-            tip_colors.append(_EDGE_STYLE.get(kind, _EDGE_STYLE["chain"])["color"])
+            tip_colors.append(EDGE_STYLES.get(kind, EDGE_STYLES["chain"])["color"])
             if dst in inputs:
                 inputs[dst].append(g.nodes[src].get("label", src))
         colors, text, hover = [], [], []
@@ -266,7 +287,7 @@ class DagDrawing:
         frame = {i: {"x": segments[k][0], "y": segments[k][1]} for i, k in enumerate(self.kinds)}
         frame[self.arrow_trace] = {"x": tips_x, "y": tips_y, "marker.angle": angles, "marker.color": tip_colors}
         frame[self.node_trace] = {"marker.color": colors, "text": text, "hovertext": hover}
-        frame[self.node_trace + 1] = {"textfont.color": [_ink(c) for c in colors]}
+        frame[self.node_trace + 1] = {"textfont.color": [ink_color(c) for c in colors]}
         return frame
 
     def _node_text(self, node, attrs: dict) -> str:

@@ -5,7 +5,9 @@ it with each event dict (``run_start``, ``child_step``, ``controller_step``,
 ``arc_sample``, ``eval``, ``checkpoint``, ``run_end``; keys in :mod:`enas_viz.schema`).
 Events are stored at once; the widgets (progress, latest sampled DAG, reward, baseline,
 entropy and val_acc curves) are redrawn in place at most every ``min_interval`` seconds,
-so a fast run never floods the output area. Nothing is printed per event.
+so a fast run never floods the output area. Nothing is printed per event. A redraw costs
+the same however long the run: epochs, best val_acc and per-epoch child steps are running
+counters, and each curve is sent again only when it grew, thinned to ``MAX_POINTS``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from .schema import COLUMNS, EVENT_TABLES
 from .timeline import sync_figure_state
 
 __all__ = ["SearchMonitor"]
+
+MAX_POINTS = 2000  # points per curve trace sent to the browser; longer runs are thinned evenly
 
 
 class SearchMonitor(widgets.VBox):
@@ -46,6 +50,11 @@ class SearchMonitor(widgets.VBox):
         self._last_draw = 0.0
         self._dirty = False
         self._shown = False
+        # running counters, so a redraw never rescans the rows
+        self._epochs_done = 0
+        self._best_acc: float | None = None
+        self._child_steps: dict = {}  # epoch -> child steps seen
+        self._sent = {"controller": 0, "archs": 0}  # rows already on the curves
 
         self.status = widgets.HTML("<i>waiting for the search to start</i>")
         self.epoch_bar = widgets.IntProgress(value=0, min=0, max=1, description="epochs", bar_style="info")
@@ -91,12 +100,24 @@ class SearchMonitor(widgets.VBox):
                 row["arc"] = _arc_text(row.get("arc"))
                 row.setdefault("space", self.meta.get("space"))
             self.rows[EVENT_TABLES[kind]].append(row)
+            self._count(EVENT_TABLES[kind], row)
         elif kind == "run_end":
             self.finished = dict(event)
         self._dirty = True
         urgent = kind in ("run_start", "run_end")
         if urgent or time.monotonic() - self._last_draw >= self.min_interval:
             self.redraw()
+
+    def _count(self, table: str, row: dict) -> None:
+        epoch = row.get("epoch")
+        if table in ("archs", "evals") and epoch is not None and not pd.isna(epoch):
+            self._epochs_done = max(self._epochs_done, int(epoch))
+        if table == "archs":
+            acc = row.get("val_acc")
+            if acc is not None and not pd.isna(acc) and (self._best_acc is None or acc > self._best_acc):
+                self._best_acc = acc
+        elif table == "child":
+            self._child_steps[epoch] = self._child_steps.get(epoch, 0) + 1
 
     def _display(self) -> None:
         try:
@@ -124,26 +145,24 @@ class SearchMonitor(widgets.VBox):
         self._draw_progress(child, archs, evals)
         with self.curves.batch_update():
             reward, baseline, entropy, acc = self.curves.data[:4]
-            steps = list(range(1, len(ctrl) + 1))
-            reward.x, reward.y = steps, [r.get("reward") for r in ctrl]
-            baseline.x, baseline.y = steps, [r.get("baseline") for r in ctrl]
-            entropy.x, entropy.y = steps, [r.get("entropy") for r in ctrl]
-            acc.x, acc.y = list(range(1, len(archs) + 1)), [r.get("val_acc") for r in archs]
+            if len(ctrl) != self._sent["controller"]:  # only curves that grew are sent again
+                keep = _thin(len(ctrl))
+                steps = [i + 1 for i in keep]
+                reward.x, reward.y = steps, [ctrl[i].get("reward") for i in keep]
+                baseline.x, baseline.y = steps, [ctrl[i].get("baseline") for i in keep]
+                entropy.x, entropy.y = steps, [ctrl[i].get("entropy") for i in keep]
+                self._sent["controller"] = len(ctrl)
+            if len(archs) != self._sent["archs"]:
+                keep = _thin(len(archs))
+                acc.x, acc.y = [i + 1 for i in keep], [archs[i].get("val_acc") for i in keep]
+                self._sent["archs"] = len(archs)
         if archs and self._parse is not None:
             self._draw_arc(archs[-1], len(archs))
 
     def _draw_arc(self, row: dict, count: int) -> None:
         arc = self._parse(row["arc"], row.get("space"))
-        drawing = DagDrawing.for_arc(arc)
         with self.dag.batch_update():
-            if drawing is not self._drawing:
-                self._drawing = drawing
-                self.dag.data = ()
-                self.dag.add_traces(drawing.empty_traces())
-                self.dag.layout = drawing.layout_dict()
-            for i, props in drawing.frame(arc).items():
-                for path, value in props.items():
-                    self.dag.data[i][path] = value
+            self._drawing = DagDrawing.draw_on(self.dag, arc, self._drawing)
             val = row.get("val_acc")
             score = "" if val is None or pd.isna(val) else f", val_acc {val:.4f}"
             self.dag.layout.title.text = f"latest sampled architecture #{count} (epoch {row.get('epoch', '?')}{score})"
@@ -151,14 +170,13 @@ class SearchMonitor(widgets.VBox):
     def _draw_progress(self, child: list, archs: list, evals: list) -> None:
         config = self.meta.get("config", {})
         total = config.get("epochs") or config.get("num_epochs")
-        done = max([int(r["epoch"]) for r in archs + evals if r.get("epoch") is not None] or [0])
+        done = self._epochs_done
         self.epoch_bar.max = int(total) if total else max(done, 1)
         self.epoch_bar.value = min(done, self.epoch_bar.max)
         # child steps logged since the last completed epoch, against the previous epoch's count
-        epochs = [r.get("epoch") for r in child]
-        current = epochs[-1] if epochs else None
-        in_epoch = sum(1 for e in epochs if e == current)
-        previous = sum(1 for e in epochs if current is not None and e == current - 1)
+        current = child[-1].get("epoch") if child else None
+        in_epoch = self._child_steps.get(current, 0)
+        previous = self._child_steps.get(current - 1, 0) if current is not None else 0
         self.step_bar.max = max(previous, in_epoch, 1)
         self.step_bar.value = in_epoch
         self.status.value = self._status_html(child, archs, evals, done, total)
@@ -175,8 +193,7 @@ class SearchMonitor(widgets.VBox):
         if ctrl:
             parts.append(f"controller: entropy {_fmt(ctrl[-1].get('entropy'))}, reward {_fmt(ctrl[-1].get('reward'))}")
         if archs:
-            best = max((r.get("val_acc") for r in archs if r.get("val_acc") is not None), default=None)
-            parts.append(f"{len(archs)} arcs sampled, best val_acc {_fmt(best)}")
+            parts.append(f"{len(archs)} arcs sampled, best val_acc {_fmt(self._best_acc)}")
         if evals:
             e = evals[-1]
             parts.append(f"{e.get('split')} accuracy {_fmt(e.get('accuracy'))}")
@@ -203,6 +220,14 @@ class SearchMonitor(widgets.VBox):
         archs = tables["archs"]
         archs["space"] = archs["space"].fillna(self.meta.get("space"))
         return SearchLog(meta=dict(self.meta), **tables)
+
+
+def _thin(n: int, limit: int = MAX_POINTS) -> list[int]:
+    """Row indices of a curve of ``n`` points, at most about ``limit``, evenly spread, always the last."""
+    if n <= limit:
+        return list(range(n))
+    keep = list(range(0, n, -(-n // limit)))
+    return keep if keep[-1] == n - 1 else [*keep, n - 1]
 
 
 def _extra(rows: list[dict], table: str) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 import types
 from pathlib import Path
 
@@ -77,16 +76,23 @@ def test_refresh_appends_architectures_of_a_growing_log():
     assert len(tl.curve.data[0].x) == len(full.archs)
 
 
-def test_scrubbing_stays_within_budget():
-    log = make_log("macro", epochs=300, per_epoch=10, size=12)
+def test_scrubbing_only_assigns_arrays_on_the_same_figure():
+    """A slider step reuses the FigureWidget, its traces and its layout; speed is benchmarks/bench_timeline.py's job."""
+    log = make_log("macro", epochs=30, per_epoch=10, size=12)
     tl = ev.Timeline(log)
-    rows = np.random.default_rng(0).integers(0, len(log.archs), 60)
-    times = []
-    for row in rows:
-        start = time.perf_counter()
+    dag, curve, drawing = tl.dag, tl.curve, tl._drawing
+    traces, layout = list(tl.dag.data), tl.dag.layout.to_plotly_json()
+    layout.pop("title")
+    fixed = (tuple(_nodes(dag).x), tuple(_nodes(dag).y), _nodes(dag).marker.size, _nodes(dag).textposition)
+    for row in np.random.default_rng(0).integers(0, len(log.archs), 20):
         tl.slider.value = int(row)
-        times.append(time.perf_counter() - start)
-    assert np.median(times) < 0.030
+        assert tl.dag is dag and tl.curve is curve and tl._drawing is drawing
+        assert all(a is b for a, b in zip(tl.dag.data, traces, strict=True))  # no trace rebuilt
+        now = tl.dag.layout.to_plotly_json()
+        now.pop("title")
+        assert now == layout  # nothing laid out again
+        assert (tuple(_nodes(dag).x), tuple(_nodes(dag).y), _nodes(dag).marker.size, _nodes(dag).textposition) == fixed
+        _shows(tl, int(row))
 
 
 def test_export_mp4_button_calls_write_video(monkeypatch, tmp_path):
@@ -192,3 +198,20 @@ def test_timeline_on_the_real_macro_search_log():
         assert len(_nodes(tl.dag).x) == 14  # stem, 12 layers, output head
     tl.mode.value = "epoch"
     assert tl.slider.max == log.archs["epoch"].nunique() - 1
+
+
+def test_monitor_thins_long_curves_and_counts_as_it_goes():
+    from enas_viz.monitor import MAX_POINTS
+
+    monitor = ev.SearchMonitor(min_interval=60.0, auto_display=False)
+    monitor({"event": "run_start", "space": "macro", "space_params": {"num_layers": 3}, "config": {"epochs": 9}})
+    n = 5 * MAX_POINTS + 3
+    for step in range(n):
+        monitor({"event": "controller_step", "epoch": 1 + step // 1000, "entropy": float(step), "reward": 0.1})
+    monitor({"event": "arc_sample", "epoch": 4, "arc": "0 3 0 0 1 0", "val_acc": 0.5})
+    monitor({"event": "eval", "epoch": 6, "split": "valid", "accuracy": 0.4})
+    monitor.redraw()
+    entropy = monitor.curves.data[2]
+    assert len(entropy.y) <= MAX_POINTS + 1 and entropy.y[-1] == n - 1 and entropy.x[-1] == n
+    assert list(entropy.x) == sorted(entropy.x)
+    assert monitor.epoch_bar.value == 6 and "best val_acc 0.5" in monitor.status.value

@@ -69,22 +69,66 @@ def test_tiny_search_runs_and_logs(space, tmp_path):
     assert events[0]["ops"] == list(result.best_arc.ops)
 
 
-def test_grad_clipping_really_clips(tmp_path):
-    """The logged norm is the norm before clipping; the applied update must be clipped to grad_bound."""
-    from enas_viz.train.child import Runtime, batch_loss, build_child
+def _train_one_epoch(tmp_path, **overrides):
+    """``train_epoch`` on a fixed macro child (plain SGD: the update is ``-lr * grad``): events, params before, after."""
+    from enas_viz.train.child import Runtime, build_child, train_epoch
     from enas_viz.train.config import make_config
-    from enas_viz.train.controller import Controller
     from enas_viz.train.data import load_data
+    from enas_viz.train.events import EventLog
 
-    cfg = make_config("macro", "tiny", grad_bound=1e-3)
+    torch.manual_seed(0)
+    cfg = make_config("macro", "tiny", num_layers=4, **overrides)
     data = load_data("digits")
-    net, rt = build_child(cfg, data), Runtime("cpu")
-    arc = Controller(cfg).sample().arc
-    loss, _, _ = batch_loss(net, data.train[0][:32], data.train[1][:32], arc, rt, {})
-    loss.backward()
-    before = torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.grad_bound)
-    after = torch.sqrt(sum((p.grad**2).sum() for p in net.parameters() if p.grad is not None))
-    assert before > 10 * cfg.grad_bound and after <= cfg.grad_bound * 1.001
+    arc = ev.parse_arc("0 3 0 1 1 0 5 1 0 1", "macro")
+    net, rt = build_child(cfg, data, arc), Runtime("cpu")
+    opt = torch.optim.SGD(net.parameters(), lr=1.0)  # train_epoch sets the lr of the epoch
+    before = [p.detach().clone() for p in net.parameters()]
+    events = []
+    log = EventLog(tmp_path / "events.jsonl", [events.append])
+    try:
+        train_epoch(net, opt, cfg, data, rt, torch.Generator().manual_seed(0), {"step": 0}, log, 0, False)
+    finally:
+        log.close()
+    return events, before, [p.detach() for p in net.parameters()], opt.param_groups[0]["lr"]
+
+
+def test_grad_clipping_really_clips(tmp_path):
+    """train_epoch logs the norm before clipping, and the update it applies is clipped to grad_bound."""
+    bound = 1e-3
+    events, before, after, lr = _train_one_epoch(tmp_path, grad_bound=bound, max_train_batches=1, log_every=1)
+    (step,) = [e for e in events if e["event"] == "child_step"]
+    assert step["grad_norm"] > 10 * bound  # logged: the norm before clipping
+    update = torch.sqrt(sum(((b - a) ** 2).sum() for a, b in zip(before, after, strict=True)))
+    assert update == pytest.approx(lr * bound, rel=1e-3)  # applied: lr * the clipped gradient
+
+
+def test_train_epoch_reads_the_device_only_on_logged_steps(tmp_path, monkeypatch):
+    """No .item() / float() / int() / bool() of a tensor (each a GPU sync) on steps that log nothing."""
+    reads = []
+    for name in ("item", "__float__", "__int__", "__bool__", "tolist"):
+        original = getattr(torch.Tensor, name)
+        monkeypatch.setattr(torch.Tensor, name, lambda t, *a, _f=original, _n=name: reads.append(_n) or _f(t, *a))
+    events, *_ = _train_one_epoch(tmp_path, max_train_batches=4, log_every=1000)
+    assert not [e for e in events if e["event"] == "child_step"] and reads == []
+    events, *_ = _train_one_epoch(tmp_path, max_train_batches=4, log_every=2)
+    assert [e["step"] for e in events if e["event"] == "child_step"] == [2, 4]
+    assert 0 < len(reads) <= 2 * 3  # loss, grad norm, correct count: read on the two logged steps only
+
+
+def test_event_callbacks_get_the_cleaned_record(tmp_path, monkeypatch):
+    """Callbacks get the dict that was written (NaN -> None, tuples -> lists), without a JSON round trip."""
+    from enas_viz.train import events as events_module
+
+    seen = []
+    log = events_module.EventLog(tmp_path / "events.jsonl", [seen.append])
+    monkeypatch.setattr(events_module.json, "loads", lambda *a, **k: pytest.fail("JSON round trip"))
+    record = log.write("checkpoint", epoch=1, path=str(tmp_path))
+    monkeypatch.undo()
+    log.write("run_end", minutes=float("nan"), status="done", best_arc=None)
+    log.close()
+    assert seen[0] is record
+    assert seen == read_events(tmp_path / "events.jsonl")
+    assert seen[1]["minutes"] is None
 
 
 def test_same_seed_same_arcs(tmp_path):
@@ -159,17 +203,13 @@ def test_cli_module_does_not_import_torch():
 
 
 def test_log_reads_back_with_extract(tmp_path):
-    """The extractor reads the trainer's log (checked with json above; with extract.read_log when it exists)."""
+    """The extractor reads the trainer's log: the same arcs and evals as the JSON lines."""
     import extract
 
     result = ev.search(space="micro", epochs=1, out=tmp_path / "run", **FAST)
     events = read_events(result.events)
-    n_arcs = sum(e["event"] == "arc_sample" for e in events)
-    read_log = getattr(extract, "read_log", None)
-    if read_log is not None:
-        log = read_log(result.events)
-        assert len(log.archs) == n_arcs
-        assert list(log.archs["arc"]) == [e["arc"] for e in events if e["event"] == "arc_sample"]
-        assert len(log.evals) == sum(e["event"] == "eval" for e in events)
-    else:
-        assert n_arcs == FAST["arcs_per_epoch"]
+    log = extract.read_log(result.events)
+    arcs = [e["arc"] for e in events if e["event"] == "arc_sample"]
+    assert len(arcs) == FAST["arcs_per_epoch"]
+    assert list(log.archs["arc"]) == arcs
+    assert len(log.evals) == sum(e["event"] == "eval" for e in events)

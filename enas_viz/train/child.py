@@ -92,7 +92,9 @@ def num_train_batches(cfg, data) -> int:
 def batch_loss(model, x, y, arc, rt: Runtime, state: dict):
     """Mean loss of one batch and its metric: ``(loss, correct count or None, n)``.
 
-    For text, ``state["hidden"]`` carries the recurrent state between windows.
+    The count is a 0-dim tensor on the device (reading it waits for the GPU; callers do
+    that only when they need the number). For text, ``state["hidden"]`` carries the
+    recurrent state between windows.
     """
     x, y = rt.images(x.to(rt.device, non_blocking=True)), y.to(rt.device, non_blocking=True)
     with rt.autocast():
@@ -106,14 +108,14 @@ def batch_loss(model, x, y, arc, rt: Runtime, state: dict):
             return loss, None, y.numel()
         logits = model(x, arc)  # (B, num_classes)
         loss = F.cross_entropy(logits.float(), y)
-        return loss, int((logits.argmax(dim=1) == y).sum()), len(y)
+        return loss, (logits.argmax(dim=1) == y).sum(), len(y)
 
 
 @torch.no_grad()
 def evaluate(model, cfg, data, split: str, rt: Runtime, arc_for_batch) -> dict:
     """Accuracy (images) or perplexity (text) on a split; ``arc_for_batch()`` gives each batch's arc."""
     model.eval()
-    total_loss, correct, n = 0.0, 0, 0
+    total_loss, correct, n = _zero(rt), 0, 0  # device tensors: one sync at the end, not two per batch
     state: dict = {}
     if isinstance(data, TextData):
         batches = text_batches(getattr(data, split), cfg.eval_batch_size // 10 or 1, cfg.bptt, cfg.max_eval_batches)
@@ -121,11 +123,11 @@ def evaluate(model, cfg, data, split: str, rt: Runtime, arc_for_batch) -> dict:
         batches = image_batches(getattr(data, split), cfg.eval_batch_size, None, cfg.max_eval_batches)
     for x, y in batches:
         loss, c, k = batch_loss(model, x, y, arc_for_batch(), rt, state)
-        total_loss += loss.item() * k
-        correct += c or 0
+        total_loss = total_loss + loss.detach().to(total_loss.dtype) * k
+        correct = correct + c if c is not None else correct
         n += k
     model.train()
-    loss = total_loss / max(n, 1)
+    loss, correct = total_loss.item() / max(n, 1), int(correct)
     if isinstance(data, TextData):
         return {"accuracy": None, "ppl": math.exp(min(loss, 10.0)), "loss": loss}  # the authors cap log ppl at 10
     return {"accuracy": correct / max(n, 1), "ppl": None, "loss": loss}
@@ -150,10 +152,17 @@ def score(model, x, y, arc, rt: Runtime, cfg) -> tuple[float, float]:
     model.eval()
     loss, correct, n = batch_loss(model, x, y, arc, rt, {})
     model.train()
+    if correct is not None:
+        correct = int(correct)
     if correct is None:
         ppl = math.exp(min(loss.item(), 10.0))
         return ppl, cfg.reward_constant / ppl
     return correct / n, correct / n
+
+
+def _zero(rt: Runtime) -> torch.Tensor:
+    """A running sum on the device, in float64 where it exists: the same sums as adding ``.item()`` floats."""
+    return torch.zeros((), dtype=torch.float32 if rt.device.type == "mps" else torch.float64, device=rt.device)
 
 
 def train_epoch(
@@ -162,26 +171,27 @@ def train_epoch(
     """One pass over the train split: SGD steps on ``model``, a ``child_step`` event every ``log_every`` steps.
 
     ``sample_arc`` (search) gives a new arc for each batch of the shared network; ``None`` trains a fixed child.
+    Loss, gradient norm and correct count stay on the device; they are read (a GPU sync) only on logged steps.
     """
     lr = child_lr(cfg, epoch)
     for group in opt.param_groups:
         group["lr"] = lr
     model.train()
-    text_state, loss_sum, n_batches = {}, 0.0, 0
+    text_state, loss_sum, n_batches = {}, _zero(rt), 0
     bar = progress_bar(progress, total=num_train_batches(cfg, data), leave=False, desc=f"epoch {epoch}")
     for x, y in train_batches(cfg, data, generator):
         arc = sample_arc() if sample_arc is not None else None
         loss, correct, n = batch_loss(model, x, y, arc, rt, text_state)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_bound))
+        grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_bound)  # the norm before clipping
         opt.step()
         run["step"] += 1
-        loss_sum, n_batches = loss_sum + loss.item(), n_batches + 1
+        loss_sum, n_batches = loss_sum + loss.detach().to(loss_sum.dtype), n_batches + 1
         bar.update()
         if run["step"] % cfg.log_every == 0:
             log.write("child_step", epoch=epoch, step=run["step"], loss=loss.item(), lr=lr,
-                      grad_norm=grad_norm, train_acc=None if correct is None else correct / n,
-                      train_ppl=math.exp(min(loss_sum / n_batches, 10.0)) if correct is None else None,
+                      grad_norm=float(grad_norm), train_acc=None if correct is None else int(correct) / n,
+                      train_ppl=math.exp(min(loss_sum.item() / n_batches, 10.0)) if correct is None else None,
                       minutes=log.minutes())  # fmt: skip
     bar.close()

@@ -50,22 +50,25 @@ class EventLog:
     def minutes(self) -> float:
         return self.minutes_before + (time.time() - self.start) / 60
 
-    def line_for(self, event: str, **fields) -> str:
+    @staticmethod
+    def _record(event: str, fields: dict) -> dict:
+        """The event as written: schema-checked, non-finite floats as ``None``, tuples as lists."""
         if event not in EVENTS:
             raise ValueError(f"unknown event {event!r}; expected one of {EVENTS}")
         if event in EVENT_TABLES:
             expected = set(COLUMNS[EVENT_TABLES[event]]) - {"run", "line"}
             if set(fields) != expected:
                 raise ValueError(f"{event}: keys {sorted(fields)} differ from the schema's {sorted(expected)}")
-        record = {"event": event, **_clean(fields)}
-        return json.dumps(record, allow_nan=False) + "\n"
+        return {"event": event, **_clean(fields)}
+
+    def line_for(self, event: str, **fields) -> str:
+        return json.dumps(self._record(event, fields), allow_nan=False) + "\n"
 
     def write(self, event: str, **fields) -> dict:
-        line = self.line_for(event, **fields)
-        self._file.write(line)
+        record = self._record(event, fields)
+        self._file.write(json.dumps(record, allow_nan=False) + "\n")
         self._file.flush()
-        record = json.loads(line)
-        for callback in self.callbacks:
+        for callback in self.callbacks:  # the cleaned dict itself: what a reader of the line would get
             callback(record)
         return record
 

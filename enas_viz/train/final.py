@@ -65,8 +65,14 @@ def train_final(
     cfg = make_config(arc.space, preset, final=True, dataset=dataset, epochs=epochs, seed=seed,
                       **{**overrides, **arc_config(arc)})  # fmt: skip
     files = RunFiles(out, resume, _callbacks(callbacks, monitor))
-    if files.resumed:
-        cfg = Config(**{**files.checkpoint["config"], **({"epochs": epochs} if epochs else {})})
+    if files.resumed:  # the same arc (older checkpoints do not record it), and the run's own config
+        saved_arc = files.checkpoint.get("arc")
+        if saved_arc is not None and saved_arc != str(arc):
+            raise ValueError(
+                f"{files.checkpoint_path} trains arc {saved_arc!r}, not {str(arc)!r}: resume with the run's arc, "
+                "or train this arc in another out folder"
+            )
+        cfg = files.resume_config(cfg, epochs)
     rt = Runtime(device)
     seed_everything(cfg.seed)
     data = load_data(cfg.dataset, cfg.vocab_size).to(rt.device)
@@ -94,7 +100,7 @@ def train_final(
                     evals[split] = evaluate(model, cfg, data, split, rt, lambda: None)
                     log.write("eval", epoch=epoch + 1, step=run["step"], split=split, **evals[split])
             files.save(epoch + 1, {"model": model.state_dict(), "opt": opt.state_dict(), "run": run,
-                                   "config": cfg.to_dict()}, generator)  # fmt: skip
+                                   "config": cfg.to_dict(), "arc": str(arc)}, generator)  # fmt: skip
             epochs_bar.update()
         epochs_bar.close()
         status = "done"

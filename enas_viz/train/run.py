@@ -1,9 +1,12 @@
 """What every run (search or final training) shares: its folder, log, checkpoints and resume.
 
 ``runs/NAME/events.jsonl`` is the log, ``runs/NAME/checkpoint.pt`` the last finished
-epoch. :class:`RunFiles` opens both, writes ``run_start`` (again, with ``resumed: true``,
-when a run is resumed), saves a checkpoint after each epoch and cuts the log back to the
-last checkpoint on resume, so no epoch appears twice.
+epoch. :class:`RunFiles` first only reads (the checkpoint to resume from, or refuses a
+folder that holds a run); nothing is written until :meth:`RunFiles.start`, called once data
+and model are built, so a run that fails to load its data leaves no folder, log or open
+file. ``start`` cuts the log back to the last checkpoint on resume (no epoch appears twice)
+and writes ``run_start`` (again, with ``resumed: true``, when a run is resumed); ``save``
+checkpoints after each epoch; ``end`` writes ``run_end`` and closes the log.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import math
 import platform
 import random
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from ..schema import SCHEMA_VERSION
+from .config import Config
 from .events import EventLog, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 
 __all__ = ["RunFiles", "child_lr", "seed_everything", "versions", "progress_bar"]
@@ -59,35 +64,56 @@ class RunFiles:
 
     def __init__(self, out, resume: bool, callbacks=()):
         self.out = Path(out)
-        self.out.mkdir(parents=True, exist_ok=True)
         self.events = self.out / "events.jsonl"
         self.checkpoint_path = self.out / "checkpoint.pt"
         self.checkpoint: dict | None = None
+        self.callbacks = list(callbacks)
+        self.log: EventLog | None = None  # opened by start()
         if resume and self.checkpoint_path.exists():
             self.checkpoint = load_checkpoint(self.checkpoint_path)
-            with open(self.events, "a+b") as f:  # drop what the unfinished epoch wrote
-                f.truncate(min(self.checkpoint["log_offset"], f.seek(0, 2)))
-        elif self.events.exists() and self.events.stat().st_size > 0:
-            if not resume:
-                raise FileExistsError(
-                    f"{self.events} already holds a run; pass resume=True (--resume) to continue it, "
-                    "or choose another out folder"
-                )
-            self.events.unlink()  # killed before its first checkpoint: nothing to keep
-        minutes = self.checkpoint["minutes"] if self.checkpoint else 0.0
-        self.log = EventLog(self.events, callbacks, minutes_before=minutes)
+        elif not resume and self.events.exists() and self.events.stat().st_size > 0:
+            raise FileExistsError(
+                f"{self.events} already holds a run; pass resume=True (--resume) to continue it, "
+                "or choose another out folder"
+            )
 
     @property
     def resumed(self) -> bool:
         return self.checkpoint is not None
 
+    def resume_config(self, cfg: Config, epochs: int | None) -> Config:
+        """The checkpoint's config (only ``epochs`` may change); warn about given settings it overrides."""
+        saved, given = dict(self.checkpoint["config"]), cfg.to_dict()
+        differ = sorted(k for k in saved.keys() | given.keys() if k != "epochs" and saved.get(k) != given.get(k))
+        if differ:
+            warnings.warn(
+                f"resuming {self.out}: the run goes on with its checkpoint's config; ignoring the given "
+                + ", ".join(f"{k}={given.get(k)!r} (the run's: {saved.get(k)!r})" for k in differ)
+                + "; only epochs may change on resume, start a new out folder to change the others",
+                stacklevel=3,
+            )
+        return Config(**{**saved, **({"epochs": epochs} if epochs else {})})
+
     def start(self, cfg, space_params: dict, ops, device: str) -> None:
+        """Create the folder, cut back (resume) or clear the log, open it and write ``run_start``."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        if self.resumed:
+            with open(self.events, "a+b") as f:  # drop what the unfinished epoch wrote
+                f.truncate(min(self.checkpoint["log_offset"], f.seek(0, 2)))
+        elif self.events.exists():
+            self.events.unlink()  # empty, or killed before its first checkpoint: nothing to keep
+        minutes = self.checkpoint["minutes"] if self.checkpoint else 0.0
+        self.log = EventLog(self.events, self.callbacks, minutes_before=minutes)
         extra = {"resumed": True, "resume_epoch": self.checkpoint["epoch"]} if self.resumed else {}
-        self.log.write(
-            "run_start", schema=SCHEMA_VERSION, time=time.strftime("%Y-%m-%dT%H:%M:%S%z"), config=cfg.to_dict(),
-            space=cfg.space, space_params=dict(space_params), ops=list(ops), seed=cfg.seed, versions=versions(),
-            device=device, **extra,
-        )  # fmt: skip
+        try:
+            self.log.write(
+                "run_start", schema=SCHEMA_VERSION, time=time.strftime("%Y-%m-%dT%H:%M:%S%z"), config=cfg.to_dict(),
+                space=cfg.space, space_params=dict(space_params), ops=list(ops), seed=cfg.seed, versions=versions(),
+                device=device, **extra,
+            )  # fmt: skip
+        except BaseException:
+            self.log.close()
+            raise
 
     def save(self, epoch: int, state: dict, generator: torch.Generator) -> None:
         """Checkpoint after ``epoch`` finished epochs, then log the ``checkpoint`` event."""

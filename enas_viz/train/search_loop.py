@@ -83,7 +83,7 @@ def search(
     cfg = config or make_config(space, preset, dataset=dataset, epochs=epochs, seed=seed, **overrides)
     files = RunFiles(out, resume, _callbacks(callbacks, monitor))
     if files.resumed:  # the run's own config; only the number of epochs may grow
-        cfg = Config(**{**files.checkpoint["config"], **({"epochs": epochs} if epochs else {})})
+        cfg = files.resume_config(cfg, epochs)
     rt = Runtime(device)
     seed_everything(cfg.seed)
     data = load_data(cfg.dataset, cfg.vocab_size).to(rt.device)

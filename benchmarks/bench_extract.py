@@ -23,9 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import write_section  # benchmarks/results.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 REAL = ROOT.parent / "shared" / "real_logs" / "beautymess_enas_cifar10_macro_search_nohup-12layers.out"
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 sys.path.insert(0, str(ROOT))
 
 
@@ -143,19 +144,6 @@ def report(r: dict) -> str:
     )
 
 
-def write_section(text: str) -> None:
-    """Replace (or append) only the ``## Extraction`` section of RESULTS.md."""
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    lines = old.rstrip("\n").split("\n")
-    start = next((i for i, x in enumerate(lines) if x.strip() == "## Extraction"), None)
-    if start is None:
-        new = "\n".join(lines) + "\n\n" + text
-    else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = "\n".join(lines[:start] + text.rstrip("\n").split("\n") + [""] + lines[end:])
-    RESULTS.write_text(new.rstrip("\n") + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=50.0, help="size of the log to read (default 50 MB)")
@@ -166,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(result)
     print(text)
     if args.write:
-        write_section(text)
+        write_section("Extraction", text)
     return 0
 
 

@@ -9,7 +9,7 @@ layout, ``draw_networkx_*``, saved to PNG; then the PNGs are read back and encod
 (with imageio-ffmpeg instead of ``cv2.VideoWriter(fourcc=-1)``, which fails on Linux).
 
     .venv/bin/python benchmarks/bench_video.py                  # full log, 60 baseline frames
-    .venv/bin/python benchmarks/bench_video.py --limit 600 --write-results
+    .venv/bin/python benchmarks/bench_video.py --limit 600 --write
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from results import write_section  # benchmarks/results.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -122,22 +124,12 @@ def bench_codebrim(log, n: int, workdir: Path) -> float:
     return (time.perf_counter() - start) / n
 
 
-def write_results(text: str) -> None:
-    """Add or replace the ``## Video`` section of benchmarks/RESULTS.md."""
-    path = ROOT / "benchmarks" / "RESULTS.md"
-    old = path.read_text() if path.exists() else "# Benchmark results\n"
-    section = "## Video\n\n" + text.strip() + "\n"
-    pattern = re.compile(r"^## Video\n.*?(?=^## |\Z)", re.S | re.M)
-    new = pattern.sub(section + "\n", old) if pattern.search(old) else old.rstrip() + "\n\n" + section
-    path.write_text(new.rstrip() + "\n")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--log", type=Path, default=LOG)
     parser.add_argument("--limit", type=int, help="architectures for our pipeline (default: all)")
     parser.add_argument("--baseline-frames", type=int, default=60)
-    parser.add_argument("--write-results", action="store_true", help="update benchmarks/RESULTS.md")
+    parser.add_argument("--write", action="store_true", help="replace the ## Video section of benchmarks/RESULTS.md")
     args = parser.parse_args()
 
     load_start = os.getloadavg()
@@ -172,8 +164,8 @@ Our timing covers parsing the arcs, rendering, padding and encoding (ffmpeg runs
 in parallel with rendering, libx264 preset veryfast, quality 5); reading the log and the 100-frame warm-up
 video (which loads fonts and modules that the baseline then also finds loaded) are not timed."""
     print(report)
-    if args.write_results:
-        write_results(report)
+    if args.write:
+        write_section("Video", report)
     return 0
 
 

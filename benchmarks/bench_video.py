@@ -159,7 +159,7 @@ Speed-up: **{ours_fps / base_fps:.1f}x** the baseline (targets: >= 25 frames/s a
 Memory stays flat (frames are streamed): peak RSS of this process {rss_before:.0f} MB with the log loaded,
 {rss_short:.0f} MB after a 100-frame video, {rss_after:.0f} MB after the {frames}-frame one; ffmpeg's own peak {rss_ffmpeg:.0f} MB.
 Machine: {cores} cores, load average {load_start[0]:.1f} at the start and {load_end[0]:.1f} at the end
-(shared with other busy helpers while this ran, so these are lower bounds of the idle speed).
+(ffmpeg and the renderer use two cores between them; anything else running lowers these figures).
 Our timing covers parsing the arcs, rendering, padding and encoding (ffmpeg runs in its own process,
 in parallel with rendering, libx264 preset veryfast, quality 5); reading the log and the 100-frame warm-up
 video (which loads fonts and modules that the baseline then also finds loaded) are not timed."""

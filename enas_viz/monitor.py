@@ -203,8 +203,8 @@ class SearchMonitor(widgets.VBox):
         line = " &nbsp;·&nbsp; ".join(parts)
         if self.finished is not None:
             status = html.escape(str(self.finished.get("status", "finished")))
-            best_arc = html.escape(_arc_text(self.finished.get("best_arc")) or "")
-            line = f"<b>run {status}</b> &nbsp;·&nbsp; {line}<br>best arc: <code>{best_arc}</code>"
+            derived = html.escape(_arc_text(self.finished.get("derived_arc")) or "")
+            line = f"<b>run {status}</b> &nbsp;·&nbsp; {line}<br>derived arc: <code>{derived}</code>"
         return f"<div style='font-family:sans-serif;font-size:13px'>{line}</div>"
 
     # -- results ----------------------------------------------------------------------

@@ -76,8 +76,10 @@ def parse_jsonl(text: str) -> SearchLog:
             meta["runs"][-1].setdefault("checkpoints", []).append(
                 {"epoch": event.get("epoch"), "path": event.get("path"), "line": lineno}
             )
-        else:  # run_end
-            meta["runs"][-1].update({k: event[k] for k in ("minutes", "status", "best_arc") if k in event})
+        else:  # run_end; logs before 0.2 named the derived arc "best_arc"
+            if "best_arc" in event and "derived_arc" not in event:
+                event["derived_arc"] = event["best_arc"]
+            meta["runs"][-1].update({k: event[k] for k in ("minutes", "status", "derived_arc", "arc") if k in event})
     for name, columns in tables.items():
         if name == "archs":  # an arc_sample without "space" is in its run's space
             spaces = [info.get("space") or meta["space"] for info in meta["runs"]]

@@ -148,6 +148,7 @@ def test_our_events_jsonl(tmp_path):
     runs = log.meta["runs"]
     assert len(runs) == 2 and runs[0]["resumed_at"] == [{"line": 7, "epoch": 1}]
     assert runs[0]["status"] == "done" and runs[0]["checkpoints"][0]["path"].endswith("ckpt_1.pt")
+    assert runs[0]["derived_arc"] == "1 0 1"  # logs before 0.2 named it best_arc
     assert set(EVENT_TABLES.values()) <= set(COLUMNS)
     best = log.best()
     assert best.arc == "1 0 1" and best.to_arc().tokens == (1, 0, 1)

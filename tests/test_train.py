@@ -46,7 +46,7 @@ def check_log(events: list[dict], space: str, epochs: int) -> None:
             arc = ev.parse_arc(e["arc"], space, **params)  # the authors' encoding, in the logged space
             assert str(arc) == e["arc"]
     assert events[-1]["status"] == "done"
-    ev.parse_arc(events[-1]["best_arc"], space, **params)
+    ev.parse_arc(events[-1].get("derived_arc") or events[-1]["arc"], space, **params)
 
 
 @pytest.mark.parametrize("space", ["macro", "micro", "rnn"])
@@ -56,8 +56,8 @@ def test_tiny_search_runs_and_logs(space, tmp_path):
     events = read_events(result.events)
     check_log(events, space, 2)
     assert seen == events  # callbacks got the same events, live
-    assert result.best_arc is not None and str(result.best_arc) == events[-1]["best_arc"]
-    assert (tmp_path / "run" / "best_arc.txt").read_text().strip() == str(result.best_arc)
+    assert result.derived_arc is not None and str(result.derived_arc) == events[-1]["derived_arc"]
+    assert (tmp_path / "run" / "derived_arc.txt").read_text().strip() == str(result.derived_arc)
     child = [e for e in events if e["event"] == "child_step"]
     if space == "rnn":
         assert all(e["train_acc"] is None and e["train_ppl"] > 1 for e in child)
@@ -66,7 +66,7 @@ def test_tiny_search_runs_and_logs(space, tmp_path):
         assert all(e["train_ppl"] is None and 0 <= e["train_acc"] <= 1 for e in child)
         assert all(0 <= e["accuracy"] <= 1 and e["ppl"] is None for e in events if e["event"] == "eval")
     assert all(math.isfinite(e["loss"]) and e["grad_norm"] >= 0 for e in child)
-    assert events[0]["ops"] == list(result.best_arc.ops)
+    assert events[0]["ops"] == list(result.derived_arc.ops)
 
 
 def _train_one_epoch(tmp_path, **overrides):
@@ -124,7 +124,7 @@ def test_event_callbacks_get_the_cleaned_record(tmp_path, monkeypatch):
     monkeypatch.setattr(events_module.json, "loads", lambda *a, **k: pytest.fail("JSON round trip"))
     record = log.write("checkpoint", epoch=1, path=str(tmp_path))
     monkeypatch.undo()
-    log.write("run_end", minutes=float("nan"), status="done", best_arc=None)
+    log.write("run_end", minutes=float("nan"), status="done", derived_arc=None)
     log.close()
     assert seen[0] is record
     assert seen == read_events(tmp_path / "events.jsonl")
@@ -154,7 +154,7 @@ def test_train_final_fixed_arc(tmp_path):
     check_log(events, "macro", 2)
     assert events[0]["space_params"]["num_layers"] == 4
     assert not any(e["event"] in ("controller_step", "arc_sample") for e in events)
-    assert events[-1]["best_arc"] == arc
+    assert events[-1]["arc"] == arc
     # the fixed network learns digits: better than chance (10%) after two epochs
     assert result.evals["test"]["accuracy"] > 0.3
 
@@ -181,8 +181,8 @@ def test_cli_search_and_final(tmp_path, capsys):
                  "--no-progress", "--set", "max_train_batches=2", "--set", "ctrl_train_steps=1",
                  "--set", "max_eval_batches=1"])  # fmt: skip
     assert code == 0
-    best = (tmp_path / "s" / "best_arc.txt").read_text().strip()
-    assert f"best arc: {best}" in capsys.readouterr().out
+    best = (tmp_path / "s" / "derived_arc.txt").read_text().strip()
+    assert f"derived arc (train this one with `enas-viz final`): {best}" in capsys.readouterr().out
     code = main(["final", "--arc", best, "--space", "macro", "--preset", "tiny", "--epochs", "1", "--out",
                  str(tmp_path / "f"), "--no-progress", "--set", "max_train_batches=2"])  # fmt: skip
     assert code == 0 and "test: accuracy=" in capsys.readouterr().out
@@ -213,3 +213,34 @@ def test_log_reads_back_with_extract(tmp_path):
     assert len(arcs) == FAST["arcs_per_epoch"]
     assert list(log.archs["arc"]) == arcs
     assert len(log.evals) == sum(e["event"] == "eval" for e in events)
+
+
+class _StopAfter:
+    """A callback that asks the run to stop once ``n`` child steps are logged (what the monitor's Stop does)."""
+
+    def __init__(self, n: int):
+        self.n, self.steps = n, 0
+        self.stop_requested = False
+
+    def __call__(self, event: dict) -> None:
+        if event["event"] == "child_step":
+            self.steps += 1
+            self.stop_requested = self.steps >= self.n
+
+
+def test_stop_request_ends_the_run_cleanly_and_resume_finishes_it(tmp_path):
+    out = tmp_path / "run"
+    stopper = _StopAfter(6)  # 4 steps of epoch 0, then 2 of epoch 1: the stop lands inside the second epoch
+    kwargs = dict(space="macro", epochs=2, out=out, seed=0, preset="tiny", progress=False, log_every=1,
+                  max_train_batches=4, ctrl_train_steps=2, max_eval_batches=1, derive_samples=2)  # fmt: skip
+    result = ev.search(callbacks=[stopper], **kwargs)
+    events = read_events(result.events)
+    assert result.status == "stopped" and result.derived_arc is None
+    assert events[-1]["event"] == "run_end" and events[-1]["status"] == "stopped"
+    assert [e["epoch"] for e in events if e["event"] == "checkpoint"] == [1]
+    assert sum(e["event"] == "child_step" for e in events) == 6  # stopped at the next step, not at the epoch's end
+    resumed = ev.search(resume=True, **kwargs)
+    events = read_events(resumed.events)
+    assert resumed.status == "done" and resumed.derived_arc is not None
+    assert [e["epoch"] for e in events if e["event"] == "checkpoint"] == [1, 2]  # every epoch once
+    assert [e["step"] for e in events if e["event"] == "child_step"] == list(range(1, 9))

@@ -33,7 +33,7 @@ def test_cifar10_batches(tmp_path):
         assert abs(float(data.train[0].mean())) < 1e-4  # normalised with the train statistics
     result = ev.search(space="macro", dataset=f"cifar10:{root}", epochs=1, out=tmp_path / "run", preset="tiny",
                        progress=False, num_layers=3, ctrl_train_steps=1, arcs_per_epoch=2, derive_samples=2)  # fmt: skip
-    assert result.best_arc.params["num_layers"] == 3
+    assert result.derived_arc.params["num_layers"] == 3
 
 
 def test_cifar10_errors(tmp_path):
@@ -67,7 +67,7 @@ def test_image_folder(tmp_path):
     result = ev.search(space="micro", dataset=f"folder:{tmp_path / 'imgs'}", epochs=1, out=tmp_path / "run",
                        preset="tiny", progress=False, batch_size=4, ctrl_train_steps=1, arcs_per_epoch=2,
                        derive_samples=2)  # fmt: skip
-    assert result.best_arc.space == "micro"
+    assert result.derived_arc.space == "micro"
     (tmp_path / "bad" / "train").mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match="valid/CLASS"):
         load_data(f"folder:{tmp_path / 'bad'}")
@@ -86,7 +86,7 @@ def test_ptb_text(tmp_path):
     assert data.vocab[int(data.train[8])] == "<eos>"  # one sentence of 8 words, then the end of line
     result = ev.search(space="rnn", dataset=f"ptb:{root}", epochs=1, out=tmp_path / "run", preset="tiny",
                        progress=False, batch_size=4, bptt=5, ctrl_train_steps=1, arcs_per_epoch=2, derive_samples=2)  # fmt: skip
-    assert result.best_arc.space == "rnn"
+    assert result.derived_arc.space == "rnn"
     (root / "train.txt").unlink()
     with pytest.raises(FileNotFoundError, match="train.txt"):
         load_data(f"ptb:{root}")

@@ -146,7 +146,7 @@ def _events(space="macro", size=4, epochs=3, steps=50):
             "ppl": None,
             "loss": None,
         }
-    yield {"event": "run_end", "minutes": 1.0, "status": "finished", "best_arc": arc}
+    yield {"event": "run_end", "minutes": 1.0, "status": "finished", "derived_arc": arc}
 
 
 def test_monitor_shows_trainer_events_and_throttles(capsys):

@@ -2,7 +2,7 @@
 
     import enas_viz as ev
     result = ev.search(space="macro", dataset="digits", epochs=10, out="runs/demo", preset="tiny")
-    ev.train_final(result.best_arc, dataset="digits", epochs=10, out="runs/final", preset="tiny")
+    ev.train_final(result.derived_arc, dataset="digits", epochs=10, out="runs/final", preset="tiny")
 
 Modules: ``config`` (the typed Config and presets), ``data`` (embedded and on-disk data
 sets), ``cnn`` / ``rnn`` (the child networks, shared or fixed), ``controller`` (the LSTM

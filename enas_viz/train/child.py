@@ -180,6 +180,7 @@ def train_epoch(
     text_state, loss_sum, n_batches = {}, _zero(rt), 0
     bar = progress_bar(progress, total=num_train_batches(cfg, data), leave=False, desc=f"epoch {epoch}")
     for x, y in train_batches(cfg, data, generator):
+        log.check_stop()
         arc = sample_arc() if sample_arc is not None else None
         loss, correct, n = batch_loss(model, x, y, arc, rt, text_state)
         opt.zero_grad(set_to_none=True)

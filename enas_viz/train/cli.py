@@ -69,7 +69,7 @@ def _search(args) -> int:
 
     result = search(space=args.space, **_run_args(args))
     print(f"log: {result.events}")
-    print(f"best arc: {result.best_arc}")
+    print(f"derived arc (train this one with `enas-viz final`): {result.derived_arc}")
     return 0
 
 

@@ -22,7 +22,7 @@ import torch
 
 from ..schema import COLUMNS, EVENT_TABLES, EVENTS
 
-__all__ = ["EventLog", "save_checkpoint", "load_checkpoint", "rng_state", "set_rng_state"]
+__all__ = ["EventLog", "StopRun", "save_checkpoint", "load_checkpoint", "rng_state", "set_rng_state"]
 
 
 def _clean(value):
@@ -37,8 +37,17 @@ def _clean(value):
     return value
 
 
+class StopRun(Exception):
+    """Raised between steps when a callback asks the run to stop (``callback.stop_requested`` is true)."""
+
+
 class EventLog:
-    """Append events to ``path`` and hand each to the callbacks."""
+    """Append events to ``path`` and hand each to the callbacks.
+
+    A callback with a true ``stop_requested`` attribute (the live monitor's Stop button) ends the run at the
+    next step: :meth:`check_stop` raises :class:`StopRun`, the run writes ``run_end`` with status
+    ``"stopped"``, and ``resume=True`` continues it from its last checkpoint.
+    """
 
     def __init__(self, path: Path, callbacks=(), start_time: float | None = None, minutes_before: float = 0.0):
         self.path = Path(path)
@@ -71,6 +80,13 @@ class EventLog:
         for callback in self.callbacks:  # the cleaned dict itself: what a reader of the line would get
             callback(record)
         return record
+
+    def stop_requested(self) -> bool:
+        return any(getattr(callback, "stop_requested", False) for callback in self.callbacks)
+
+    def check_stop(self) -> None:
+        if self.stop_requested():
+            raise StopRun("a callback asked the run to stop")
 
     def size(self) -> int:
         self._file.flush()

@@ -15,7 +15,7 @@ from ..arcs import Arc, ArcError, parse_arc
 from .child import Runtime, build_child, evaluate, train_epoch
 from .config import Config, make_config
 from .data import load_data
-from .run import RunFiles, progress_bar, seed_everything
+from .run import RunFiles, StopRun, progress_bar, seed_everything
 from .search_loop import _callbacks
 
 __all__ = ["train_final", "FinalResult", "arc_config"]
@@ -28,6 +28,7 @@ class FinalResult:
     arc: Arc
     evals: dict  # split -> last eval result
     config: Config
+    status: str = "done"  # "done" | "stopped" (a Stop request; resume with resume=True)
 
 
 def arc_config(arc: Arc) -> dict:
@@ -104,9 +105,11 @@ def train_final(
             epochs_bar.update()
         epochs_bar.close()
         status = "done"
+    except StopRun:
+        status = "stopped"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
-        files.end(status, str(arc))
-    return FinalResult(files.out, files.events, arc, evals, cfg)
+        files.end(status, arc=str(arc))
+    return FinalResult(files.out, files.events, arc, evals, cfg, status)

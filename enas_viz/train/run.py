@@ -23,9 +23,9 @@ import torch
 
 from ..schema import SCHEMA_VERSION
 from .config import Config
-from .events import EventLog, load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from .events import EventLog, StopRun, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 
-__all__ = ["RunFiles", "child_lr", "seed_everything", "versions", "progress_bar"]
+__all__ = ["RunFiles", "StopRun", "child_lr", "seed_everything", "versions", "progress_bar"]
 
 
 def seed_everything(seed: int) -> None:
@@ -127,6 +127,7 @@ class RunFiles:
         set_rng_state(self.checkpoint["rng"])
         generator.set_state(self.checkpoint["data_rng"])
 
-    def end(self, status: str, best_arc: str | None) -> None:
-        self.log.write("run_end", minutes=self.log.minutes(), status=status, best_arc=best_arc)
+    def end(self, status: str, **result) -> None:
+        """Write ``run_end`` (status and the run's result, e.g. ``derived_arc`` or ``arc``) and close the log."""
+        self.log.write("run_end", minutes=self.log.minutes(), status=status, **result)
         self.log.close()

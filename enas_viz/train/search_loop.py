@@ -26,18 +26,27 @@ from .child import Runtime, build_child, evaluate, score, train_epoch, valid_min
 from .config import Config, make_config
 from .controller import Controller, controller_optimizer, reinforce_step
 from .data import load_data
-from .run import RunFiles, progress_bar, seed_everything
+from .run import RunFiles, StopRun, progress_bar, seed_everything
 
 __all__ = ["search", "SearchResult"]
 
 
 @dataclass
 class SearchResult:
+    """What a search leaves: its folder, log and the arc the controller derived at the end.
+
+    ``derived_arc`` is the paper's pick, the arc to train from scratch: ``derive_samples`` arcs sampled from the
+    final controller, the best on one validation minibatch of the final shared weights. It is not the top
+    scorer among the arcs sampled during the search (``read_log(events).best()``), whose score was measured
+    on earlier shared weights and one minibatch. ``None`` if the search was stopped or failed.
+    """
+
     out: Path
     events: Path
-    best_arc: Arc | None
-    best_reward: float | None
+    derived_arc: Arc | None
+    derived_reward: float | None
     config: Config
+    status: str = "done"  # "done" | "stopped" (a Stop request; resume with resume=True)
 
 
 def _sample(controller: Controller):
@@ -131,6 +140,7 @@ def search(
             # -- 2. controller: REINFORCE on validation minibatches ---------------------------------
             if cfg.controller_training and done % cfg.ctrl_train_every == 0:
                 for _ in range(cfg.ctrl_train_steps):
+                    log.check_stop()
                     stats = _controller_step(cfg, controller, ctrl_opt, shared, data, rt, generator, run)
                     log.write("controller_step", epoch=done, ctrl_step=run["ctrl_step"], lr=cfg.ctrl_lr,
                               minutes=log.minutes(), baseline=run["baseline"], **stats)  # fmt: skip
@@ -160,18 +170,20 @@ def search(
         epochs_bar.close()
 
         # -- derive the final architecture: sample, score, keep the best --------------------------
-        best_arc, best_reward = derive(cfg, controller, shared, data, rt, generator)
+        derived_arc, derived_reward = derive(cfg, controller, shared, data, rt, generator)
         status = "done"
+    except StopRun:
+        status = "stopped"
     except KeyboardInterrupt:
         status = "interrupted"
         raise
     finally:
         if status != "done":
-            best_arc, best_reward = None, None
-        files.end(status, str(best_arc) if best_arc is not None else None)
-    if best_arc is not None:
-        (files.out / "best_arc.txt").write_text(str(best_arc) + "\n")
-    return SearchResult(files.out, files.events, best_arc, best_reward, cfg)
+            derived_arc, derived_reward = None, None
+        files.end(status, derived_arc=str(derived_arc) if derived_arc is not None else None)
+    if derived_arc is not None:
+        (files.out / "derived_arc.txt").write_text(str(derived_arc) + "\n")
+    return SearchResult(files.out, files.events, derived_arc, derived_reward, cfg, status)
 
 
 def _controller_step(cfg, controller, opt, shared, data, rt, generator, run) -> dict:
@@ -185,7 +197,7 @@ def _controller_step(cfg, controller, opt, shared, data, rt, generator, run) -> 
 
 
 def derive(cfg, controller, shared, data, rt, generator) -> tuple[Arc | None, float | None]:
-    """Sample ``derive_samples`` arcs and keep the one with the best validation-minibatch reward."""
+    """The derived arc: of ``derive_samples`` sampled arcs, the one with the best validation-minibatch reward."""
     best_arc, best_reward = None, -math.inf
     x, y = valid_minibatch(cfg, data, generator)  # one minibatch for all: a fair comparison
     for _ in range(cfg.derive_samples):

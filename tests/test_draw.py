@@ -53,7 +53,7 @@ def test_svg_is_written(tmp_path):
 
 
 def test_unknown_extension_is_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+    with pytest.raises(ValueError, match=r"\.png, \.svg or \.pdf"):
         ev.draw_arc(ARCS["macro"], tmp_path / "x.jpg", space="macro")
 
 

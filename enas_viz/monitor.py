@@ -34,6 +34,7 @@ from .figures.dag import DagDrawing
 from .figures.logdata import ArcParser
 from .monitor_view import CURVES, Clock, ThemeProbe, apply_theme, curves_figure, dag_layout, fmt_seconds
 from .schema import COLUMNS, EVENT_TABLES
+from .spaces import SPACES
 from .timeline import sync_figure_state
 
 __all__ = ["SearchMonitor"]
@@ -136,7 +137,7 @@ class SearchMonitor(widgets.VBox):
                 "config": dict(event.get("config") or {}),
             }
             self.steps_per_epoch = _positive_int(event.get("steps_per_epoch"))
-            self._parse = ArcParser(self.meta)
+            self._parse = ArcParser(self.meta) if self.meta["space"] in SPACES else None  # else: no DAG to draw
             self._clock = Clock()
             self.stop_button.disabled = self.stop_requested
         elif kind in EVENT_TABLES:

@@ -373,3 +373,21 @@ def test_on_frame_reports_progress_and_cancel_stops_and_removes_the_file(tmp_pat
         is None
     )
     assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["video", "draw", "demo"])
+def test_help_shows_every_default(command, capsys):
+    from enas_viz.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for action in sub._actions:
+        if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
+            assert "(default" in " ".join((action.help or "").split()) or f"(default: {action.default})" in text, (
+                action.dest
+            )
+    if command == "video":
+        assert "(default: 1280x720)" in text and "(default: 60.0)" in text and "(default: all)" in text

@@ -60,6 +60,9 @@ class Strip:
         if ok.any():
             inside = ok & (x >= ax.get_xlim()[0]) & (x <= ax.get_xlim()[1])
             shown = y[inside] if inside.any() else y[ok]
+            if best is not None and inside.any():  # the best-so-far line stays in view in an epoch window
+                line = np.asarray(best, float)[inside]
+                shown = np.concatenate([shown, line[np.isfinite(line)]])
             lo, hi = float(shown.min()), float(shown.max())
             pad = max((hi - lo) * 0.12, 0.01)
             ax.set_ylim(lo - pad, hi + pad)

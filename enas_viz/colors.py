@@ -3,7 +3,16 @@ notebook figures, drawings and videos (so both show the same colours)."""
 
 from __future__ import annotations
 
-__all__ = ["op_color", "ink_color", "ROLE_COLORS", "OP_COLORS", "EDGE_STYLES", "INK_DARK", "INK_LIGHT"]
+__all__ = [
+    "op_color",
+    "ink_color",
+    "ROLE_COLORS",
+    "OP_COLORS",
+    "EDGE_STYLES",
+    "INK_DARK",
+    "INK_LIGHT",
+    "CHANGED_COLOR",
+]
 
 # Colour-blind-friendly (Okabe-Ito and Tableau 10) hues; similar ops get related hues.
 OP_COLORS = {
@@ -49,6 +58,9 @@ EDGE_STYLES = {
     "average": dict(color="#5B9E8A", width=1.4, dash="dot"),
     "output": dict(color="#444444", width=2.0),
 }
+
+# What changed since the previous video frame (new edges, outlines of changed ops): a magenta no op uses.
+CHANGED_COLOR = "#D4148C"
 
 INK_DARK, INK_LIGHT = "#111111", "#FFFFFF"
 _INK_THRESHOLD = 150 / 255  # luma above this reads better with dark ink

@@ -1,20 +1,23 @@
-"""``draw_arc`` and ``enas-viz draw``: one architecture as a PNG or SVG picture.
+"""``draw_arc`` and ``enas-viz draw``: one architecture as a PNG, SVG or PDF picture.
 
 The picture is the same drawing a video frame shows (fixed layout of the space, op
-colours and legend of the notebook figures), without the accuracy strip. Nothing heavy
-is imported at module import time, so ``enas-viz --help`` stays instant.
+colours and legend of the notebook figures), without the accuracy strip. SVG and PDF
+are for papers: their text stays text (SVG ``<text>`` elements, PDF TrueType fonts), so
+labels can be selected, searched and edited. Nothing heavy is imported at module import
+time, so ``enas-viz --help`` stays instant.
 
     enas-viz draw "0 3 0 0 1 0" --space macro -o net.png
-    enas-viz draw @cell.txt --space micro -o cell.svg
+    enas-viz draw @cell.txt --space micro -o cell.pdf
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
-__all__ = ["draw_arc", "register", "parse_size", "DRAW_FORMATS"]
+__all__ = ["draw_arc", "register", "parse_size", "DRAW_FORMATS", "HelpFormatter"]
 
-DRAW_FORMATS = (".png", ".svg")
+DRAW_FORMATS = (".png", ".svg", ".pdf")
 _SIZE_NAMES = {
     "macro": ("num_layers", "layers"),
     "micro": ("num_cells", "nodes per cell"),
@@ -25,7 +28,7 @@ _SIZE_NAMES = {
 def draw_arc(
     arc, path, size: tuple[int, int] | None = None, title: str | None = None, space: str | None = None, **params
 ) -> Path:
-    """Draw ``arc`` (an Arc or any text ``parse_arc`` accepts) to a ``.png`` or ``.svg`` file.
+    """Draw ``arc`` (an Arc or any text ``parse_arc`` accepts) to a ``.png``, ``.svg`` or ``.pdf`` file.
 
     ``size`` is (width, height) in pixels (a default per space); ``title`` defaults to
     the space and size, ``""`` draws none. ``space`` and ``params`` go to ``parse_arc``.
@@ -35,7 +38,9 @@ def draw_arc(
 
     path = Path(path)
     if path.suffix.lower() not in DRAW_FORMATS:
-        raise ValueError(f"{path}: unknown picture format {path.suffix or '(none)'!r}; use a .png or .svg file name")
+        raise ValueError(
+            f"{path}: unknown picture format {path.suffix or '(none)'!r}; use a .png, .svg or .pdf file name"
+        )
     if not (path.parent if str(path.parent) else Path(".")).is_dir():
         raise ValueError(f"cannot write {path}: directory {path.parent} does not exist")
     try:
@@ -69,12 +74,12 @@ def register(subparsers) -> None:
     """Add ``enas-viz draw`` to the command line."""
     p = subparsers.add_parser(
         "draw",
-        help="draw one architecture to a PNG or SVG file",
+        help="draw one architecture to a PNG, SVG or PDF file",
         description="Draw one ENAS architecture (the authors' token string, in any form the logs and "
         "scripts print it) on the fixed layout of its space. Examples:\n"
         '  enas-viz draw "0 3 0 0 1 0" --space macro -o net.png\n'
-        "  enas-viz draw @cell.txt --space micro -o cell.svg",
-        formatter_class=__import__("argparse").RawDescriptionHelpFormatter,
+        "  enas-viz draw @cell.txt --space micro -o cell.pdf     # SVG and PDF keep their text as text",
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "arc",
@@ -82,7 +87,7 @@ def register(subparsers) -> None:
         metavar="ARC",
         help="the arc tokens (quoted or as separate words), or @FILE to read them from FILE",
     )
-    p.add_argument("-o", "--output", default="arc.png", help="output file, .png or .svg (default: arc.png)")
+    p.add_argument("-o", "--output", default="arc.png", help="output file, .png, .svg or .pdf")
     p.add_argument(
         "--space",
         choices=("macro", "micro", "rnn"),
@@ -94,8 +99,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--encoding", choices=("enas", "enas_lm"), help="rnn: token layout (authors' enas, or google-research enas_lm)"
     )
-    p.add_argument("--size", type=parse_size, help="picture size WIDTHxHEIGHT in pixels (default per space)")
-    p.add_argument("--title", help='title above the drawing ("" for none)')
+    p.add_argument(
+        "--size",
+        type=parse_size,
+        help="picture size WIDTHxHEIGHT in pixels (default per space: macro 1400x520, micro 1280x820, rnn 1280x480)",
+    )
+    p.add_argument("--title", help='title above the drawing ("" for none; default: the space and its size)')
     p.set_defaults(func=_run)
 
 
@@ -104,8 +113,18 @@ def parse_size(text: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise __import__("argparse").ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
+        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720") from None
     return w, h
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the description's line breaks and ends each option's help with its default, when it has one."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "%(default)" in text or "(default" in text or action.default in (None, False, argparse.SUPPRESS):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def read_arc_argument(words: list[str]) -> str:

@@ -1,124 +1,134 @@
 """Videos of a search: one frame per sampled architecture, as MP4 (H.264) or GIF.
 
 Each frame shows the arc's DAG on the fixed layout of its space (nodes never jump; op
-colours and legend as in the notebook figures), a title with epoch and sample, the
-arc's val_acc and reward, and an accuracy-over-time strip with the current position
-marked. Frames are rendered off-screen by :class:`enas_viz.render.Renderer` (matplotlib
-Agg, no browser), padded to 16-aligned sizes by hand and streamed into the ffmpeg that
-the imageio-ffmpeg wheel carries, so memory stays flat however long the search.
+colours and legend as in the notebook figures) with what changed since the previous
+frame marked (new edges, changed ops), a title with epoch and sample, the arc's val_acc
+and reward, and an accuracy-over-time strip with the current position marked. Several
+searches are stacked in one frame, one panel each, synced by epoch. Frames are rendered
+off-screen by :class:`enas_viz.render.Renderer` (matplotlib Agg, no browser), padded to
+16-aligned sizes by hand and streamed into the ffmpeg that the imageio-ffmpeg wheel
+carries, so memory stays flat however long the search.
 
->>> ev.write_video(log, "search.mp4", fps=8, every=1)        # or "search.gif"
->>> ev.write_video("stdout", "best.mp4", which="epoch-best", transition=3)
+By default a video lasts at most a minute: ``every`` is chosen to keep it under
+``max_seconds`` (pass ``every=1`` for every arc). Which arcs: :mod:`enas_viz.video_frames`.
+
+>>> ev.write_video(log, "search.mp4")                                   # <= 60 s, every k-th arc
+>>> ev.write_video(log, "best.mp4", which="epoch-best", epochs=(100, 150))
+>>> ev.write_video([log_a, log_b], "compare.mp4", which="epoch-best")  # side by side, by epoch
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["write_video", "select_frames", "preview", "WHICH", "FORMATS"]
+from .video_frames import WHICH, arc_of, auto_every, position, read_panel, select_frames, sync, texts, thin
 
-WHICH = ("all", "epoch-best", "best-so-far")
+__all__ = ["write_video", "select_frames", "preview", "WHICH", "FORMATS", "MAX_SECONDS"]
+
 FORMATS = (".mp4", ".gif")
+MAX_SECONDS = 60.0  # default length limit: an appendix video, not a 6-minute one
 _GIF_FILTER = "split[a][b];[a]palettegen=stats_mode=single:reserve_transparent=0[p];[b][p]paletteuse=new=1:dither=none"
-
-
-@dataclass
-class _Frames:
-    """The selected rows of ``archs`` and what each frame prints."""
-
-    rows: object  # pandas DataFrame: the archs rows to draw, in order
-    x: np.ndarray  # strip x of every archs row (figures.logdata.epoch_position, or the row number)
-    best: np.ndarray  # best score so far at every archs row
-    xlabel: str
-    metric: str  # the column scored: val_acc, or reward where a log has no val_acc (enas_lm)
+_SEPARATOR = np.array([200, 200, 200, 255], np.uint8)
 
 
 def write_video(
     log,
     path,
     fps: float = 8,
-    every: int = 1,
+    every: int | None = None,
     size: tuple[int, int] = (1280, 720),
     which: str = "all",
     progress: bool = True,
     *,
+    epochs: tuple[float, float] | None = None,
+    max_seconds: float | None = MAX_SECONDS,
+    changes: bool = True,
     transition: int = 0,
     frames_dir=None,
     quality: float = 5,
     limit: int | None = None,
-) -> Path:
-    """Write a video of ``log`` (a SearchLog or a log file path) to ``path`` (.mp4 or .gif).
+    on_frame=None,
+    cancel=None,
+) -> Path | None:
+    """Write a video of ``log`` to ``path`` (.mp4 or .gif); ``log`` is a SearchLog, a log path or a list of them.
 
-    ``every=k`` keeps every k-th selected architecture; ``which`` picks them: ``all``
-    sampled arcs, each epoch's best (``epoch-best``) or, per epoch, the best arc found so
-    far (``best-so-far``). ``transition=n`` adds n in-between frames that fade edges and
-    colours from one arc to the next. ``frames_dir`` also writes every frame as a PNG.
-    ``limit`` stops after that many architectures. Returns the path written.
+    ``which`` picks the arcs: ``all`` sampled arcs, each epoch's best (``epoch-best``) or,
+    per epoch, the best arc found so far (``best-so-far``); ``epochs=(a, b)`` keeps epochs
+    a to b. ``every=k`` keeps every k-th of them; by default (``None``) the least k that
+    keeps the video within ``max_seconds`` (``None``: no limit). A list of logs gives one
+    panel per search, stacked, synced by epoch. ``changes`` marks new edges and changed
+    ops since the previous frame. ``transition=n`` adds n in-between frames that fade
+    from one arc to the next. ``frames_dir`` also writes every frame as a PNG; ``limit``
+    keeps only the first ``limit`` selected architectures. ``on_frame(done, total)`` is called after each
+    frame; setting the ``cancel`` event (a ``threading.Event``) stops before the next
+    frame, removes the partial file and returns ``None``. Returns the path written.
     Everything is checked before the first frame is drawn.
     """
     path = Path(path)
-    _check_options(path, fps, every, size, which, transition, quality, limit)
+    _check_options(path, fps, every, size, which, transition, quality, limit, max_seconds)
     _check_writable(path, frames_dir)
-    log = _as_log(log)
-    source = str(log.meta.get("source") or "log")
-    archs = log.archs
-    if archs is None or len(archs) == 0:
-        raise ValueError(f"{source}: the log has no sampled architectures (its archs table is empty); nothing to draw")
-    space = _space_of(log)
-    archs = archs.reset_index(drop=True)
-    arcs = _parse_all(archs, space, log.meta, source)
-    frames = select_frames(archs, which, every, metric=_metric(archs))
-    rows = frames.rows if limit is None else frames.rows.iloc[:limit]
+    logs = list(log) if isinstance(log, (list, tuple)) else [log]
+    if not logs:
+        raise ValueError("no logs given; pass a SearchLog, a log file path or a list of them")
+    panels = [read_panel(one, which, epochs) for one in logs]
+    frames = sync(panels)
+    if every is None:
+        every = auto_every(len(frames) if limit is None else min(limit, len(frames)), fps, transition, max_seconds)
+    frames = thin(frames, int(every), limit)
 
     from tqdm.auto import tqdm
 
-    from .render import Renderer
-
-    first = arcs[rows.iloc[0]["arc"]]
-    renderer = Renderer.for_arc(first, size=tuple(size), strip=True)
-    scores = archs[frames.metric].to_numpy(float)
-    renderer.set_series(frames.x, scores, frames.best, xlabel=frames.xlabel, label=frames.metric)
-    height, width = renderer.canvas.get_width_height()[::-1]
+    renderers, width, heights = _renderers(panels, size, changes, epochs)
+    height = sum(heights)
     multiple = 16 if path.suffix.lower() == ".mp4" else 2
     padded = (-(-width // multiple) * multiple, -(-height // multiple) * multiple)
     buffer = np.full((padded[1], padded[0], 4), 255, np.uint8)
+    tops = np.cumsum([0, *heights[:-1]])
     if frames_dir is not None:
         frames_dir = Path(frames_dir)
         frames_dir.mkdir(parents=True, exist_ok=True)
+    named = len(panels) > 1
+    total = len(frames) * (1 + transition) - transition
     writer = _open_writer(path, padded, fps, quality)
-    total = len(rows) * (1 + transition) - transition
-    count, prev, prev_texts, prev_position = 0, None, None, None
+    count, prev = 0, None
     try:
         with tqdm(total=total, unit="frame", desc=path.name, disable=not progress) as bar:
-            for index, row in rows.iterrows():
-                arc = arcs[row["arc"]]
-                texts = _texts(row, space, which, archs, frames, index)
-                if which == "best-so-far":  # the marker sits at the end of the epoch, on the best line
-                    position = (frames.x[row["_at"]], frames.best[row["_at"]])
-                else:
-                    position = (frames.x[index], scores[index])
+            for frame in frames:
+                now = [
+                    (arc_of(p, j), texts(p, j, which, named), position(p, j, which))
+                    for p, j in zip(panels, frame, strict=True)
+                ]
                 steps = [(k + 1) / (transition + 1) for k in range(transition)] if prev is not None else []
                 for t in [*steps, 1.0]:
-                    # in-between frames: colours and edges fade, the marker glides, texts switch halfway
-                    title, info = texts if t >= 0.5 else prev_texts
-                    at = (
-                        position
-                        if t == 1.0
-                        else tuple(a + t * (b - a) for a, b in zip(prev_position, position, strict=True))
-                    )
-                    rgba = renderer.render_rgba(arc, title=title, info=info, position=at, prev=prev, t=t)
-                    buffer[:height, :width] = rgba
+                    if cancel is not None and cancel.is_set():
+                        raise _Cancelled
+                    for i, (renderer, (arc, text, at)) in enumerate(zip(renderers, now, strict=True)):
+                        # in-between frames: colours and edges fade, the marker glides, texts switch halfway
+                        old = prev[i] if prev is not None else None
+                        title, info = text if old is None or t >= 0.5 else old[1]
+                        if old is not None and t < 1.0:
+                            at = tuple(a + t * (b - a) for a, b in zip(old[2], at, strict=True))
+                        rgba = renderer.render_rgba(arc, title=title, info=info, position=at,
+                                                    prev=old[0] if old is not None else None, t=t)  # fmt: skip
+                        buffer[tops[i] : tops[i] + heights[i], :width] = rgba
+                    for top in tops[1:]:  # a thin line between the searches
+                        buffer[top - 1 : top + 1, :width] = _SEPARATOR
                     writer.send(buffer)
                     if frames_dir is not None:
                         _write_png(frames_dir / f"frame_{count:06d}.png", buffer[:height, :width, :3])
                     count += 1
                     bar.update()
-                prev, prev_texts, prev_position = arc, texts, position
+                    if on_frame is not None:
+                        on_frame(count, total)
+                prev = now
         writer.close()
+    except _Cancelled:
+        writer.close()
+        path.unlink(missing_ok=True)
+        return None
     except BaseException:
         writer.close()
         path.unlink(missing_ok=True)  # no half-written video left behind
@@ -126,15 +136,53 @@ def write_video(
     return path
 
 
+class _Cancelled(Exception):
+    """The ``cancel`` event was set: stop writing."""
+
+
+def _renderers(panels, size, changes: bool, epochs) -> tuple[list, int, list[int]]:
+    """One renderer per panel, stacked in ``size``; their strips share one x range."""
+    from .render import Renderer
+
+    width, height = size
+    n = len(panels)
+    heights = [height // n + (1 if i < height % n else 0) for i in range(n)]
+    if min(heights) < 48:
+        raise ValueError(f"size {width}x{height} is too small for {n} searches; give each at least 48 pixels of height")
+    xlim = _shared_xlim(panels, epochs)
+    renderers = []
+    for panel, h in zip(panels, heights, strict=True):
+        renderer = Renderer.for_arc(arc_of(panel, 0), size=(width, h), strip=True, changes=changes)
+        f = panel.frames
+        renderer.set_series(f.x, panel.scores, f.best, xlabel=f.xlabel, label=f.metric, xlim=xlim)
+        renderers.append(renderer)
+    return renderers, width, heights
+
+
+def _shared_xlim(panels, epochs) -> tuple[float, float] | None:
+    """The strips' x range: the epoch window, or every panel's whole range; None lets each strip choose."""
+    if epochs is None and len(panels) == 1:
+        return None
+    if any(p.frames.xlabel != "epoch" for p in panels) and epochs is not None:
+        return None
+    if epochs is not None:
+        lo, hi = float(epochs[0]) - 1, float(epochs[1])
+    else:
+        lo = min(float(np.nanmin(p.frames.x)) for p in panels)
+        hi = max(float(np.nanmax(p.frames.x)) for p in panels)
+    pad = max((hi - lo) * 0.01, 0.2)
+    return lo - pad, hi + pad
+
+
 # -- checks (all before any frame is drawn) ---------------------------------------------
 
 
-def _check_options(path: Path, fps, every, size, which, transition, quality, limit) -> None:
+def _check_options(path: Path, fps, every, size, which, transition, quality, limit, max_seconds) -> None:
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"{path}: unknown video format {path.suffix or '(none)'!r}; use a .mp4 or .gif file name")
     if not fps or fps <= 0:
         raise ValueError(f"fps is {fps}; expected a positive number of frames per second")
-    if int(every) != every or every < 1:
+    if every is not None and (int(every) != every or every < 1):
         raise ValueError(f"every is {every}; expected a whole number >= 1 (keep every k-th architecture)")
     if which not in WHICH:
         raise ValueError(f"which is {which!r}; expected one of {', '.join(WHICH)}")
@@ -146,34 +194,8 @@ def _check_options(path: Path, fps, every, size, which, transition, quality, lim
         raise ValueError(f"quality is {quality}; expected 1 (smallest file) to 10 (best)")
     if limit is not None and limit < 1:
         raise ValueError(f"limit is {limit}; expected at least 1 architecture")
-
-
-def _as_log(log):
-    """A SearchLog from a SearchLog or a log file path."""
-    if isinstance(log, (str, os.PathLike)):
-        if not Path(log).is_file():
-            raise FileNotFoundError(f"{log}: no such log file")
-        try:
-            from extract import read_log
-        except ImportError as err:
-            raise ValueError(
-                f"{log}: reading log files needs extract.read_log, which is not available ({err})"
-            ) from None
-        return read_log(log)
-    if not hasattr(log, "archs") or not hasattr(log, "meta"):
-        raise ValueError(f"expected a SearchLog or a log file path, not {type(log).__name__}")
-    return log
-
-
-def _space_of(log) -> str:
-    from .spaces import SPACES
-
-    spaces = set(log.archs["space"].dropna().unique()) if "space" in log.archs else set()
-    space = log.meta.get("space") or (spaces.pop() if len(spaces) == 1 else None)
-    if space not in SPACES:
-        found = log.meta.get("space") or sorted(spaces) or "none recorded"
-        raise ValueError(f"unknown search space {found!r} in the log; expected one of {sorted(SPACES)}")
-    return space
+    if max_seconds is not None and not max_seconds > 0:
+        raise ValueError(f"max_seconds is {max_seconds}; expected a positive length in seconds, or None for no limit")
 
 
 def _check_writable(path: Path, frames_dir) -> None:
@@ -193,115 +215,6 @@ def _check_writable(path: Path, frames_dir) -> None:
             probe = probe.parent
         if not os.access(probe, os.W_OK):
             raise ValueError(f"cannot write frames into {frames_dir}: permission denied")
-
-
-def _parse_all(archs, space: str, meta: dict, source: str) -> dict:
-    """``{arc text: Arc}`` for every distinct arc of the log; a bad one names its line."""
-    from .arcs import ArcError
-    from .figures.logdata import ArcParser
-
-    parse = ArcParser({**meta, "space": space})
-    arcs = {}
-    for text, line in zip(archs["arc"], archs["line"], strict=True):
-        if text in arcs:
-            continue
-        try:
-            arcs[text] = parse(text, space)
-        except (ArcError, TypeError) as err:
-            where = f"{source}:{int(line)}" if _num(line) == _num(line) else source
-            raise ValueError(f"{where}: {err}") from None
-    sizes = {tuple(sorted(a.params.items())) for a in arcs.values()}
-    if (
-        len({(a.params.get("num_layers"), a.params.get("num_cells"), a.params.get("num_nodes")) for a in arcs.values()})
-        > 1
-    ):
-        raise ValueError(
-            f"{source}: the log mixes architectures of different sizes ({len(sizes)} kinds); write one video per size"
-        )
-    return arcs
-
-
-# -- which frames ---------------------------------------------------------------------
-
-
-def _metric(archs) -> str:
-    """``val_acc``, or ``reward`` for logs that score arcs only by reward (enas_lm)."""
-    if archs["val_acc"].astype(float).notna().any() or not archs["reward"].astype(float).notna().any():
-        return "val_acc"
-    return "reward"
-
-
-def select_frames(archs, which: str = "all", every: int = 1, metric: str = "val_acc") -> _Frames:
-    """The archs rows a video shows (see :func:`write_video`), with the strip's data.
-
-    ``epoch-best`` and ``best-so-far`` rank arcs by ``metric`` (a column of ``archs``).
-    """
-    import pandas as pd
-
-    from .figures.logdata import epoch_position
-
-    if which not in WHICH:
-        raise ValueError(f"which is {which!r}; expected one of {', '.join(WHICH)}")
-    acc = archs[metric].astype(float)
-    best = acc.cummax().to_numpy()  # NaN accuracies are skipped
-    epoch = archs["epoch"].astype(float)
-    if epoch.notna().all() and (epoch.diff().fillna(0) >= 0).all():
-        # the notebook's positions: epoch e spread over (e - 1, e]; epochs never go back here,
-        # so grouping by epoch alone keeps resumed runs in row order
-        x, xlabel = epoch_position(archs), "epoch"
-    else:
-        x, xlabel = np.arange(len(archs), dtype=float), "architecture"
-    keys = [archs["run"].fillna(-1), archs["epoch"].fillna(-1)]
-    if which == "all":
-        rows = archs
-    elif which == "epoch-best":
-        score = acc.fillna(-np.inf)
-        rows = archs.loc[score.groupby(keys, sort=False).idxmax()]
-    else:
-        running = pd.Series(acc.fillna(-np.inf).to_numpy(), index=archs.index)
-        best_row = []
-        best_val, best_idx = -np.inf, archs.index[0]
-        for idx, val in running.items():
-            if val > best_val:
-                best_val, best_idx = val, idx
-            best_row.append(best_idx)
-        at = pd.Series(best_row, index=archs.index)
-        last = archs.groupby(keys, sort=False).tail(1).index  # the end of every epoch
-        rows = archs.loc[at.loc[last].to_numpy()].copy()
-        rows["_at"] = list(last)
-    return _Frames(rows.iloc[:: int(every)], x, best, xlabel, metric)
-
-
-def _num(value) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def _fmt(value, digits: int = 4) -> str:
-    value = _num(value)
-    return "n/a" if value != value else f"{value:.{digits}f}"
-
-
-def _texts(row, space: str, which: str, archs, frames: _Frames, index) -> tuple[str, str]:
-    epoch, sample = _fmt(row.get("epoch"), 0), _fmt(row.get("sample"), 0)
-    run = _num(row.get("run"))
-    runs = archs["run"].nunique() if "run" in archs else 1
-    prefix = f"run {run:.0f} · " if runs > 1 and run == run else ""
-    if which == "best-so-far":
-        end = archs.loc[row["_at"]]
-        title = f"ENAS {space} search · best so far after epoch {_fmt(end.get('epoch'), 0)} (from epoch {epoch}, sample {sample})"
-    elif which == "epoch-best":
-        title = f"ENAS {space} search · {prefix}epoch {epoch} · best of the epoch (sample {sample})"
-    else:
-        number = index + 1
-        title = f"ENAS {space} search · {prefix}epoch {epoch} · sample {sample} · arc {number}/{len(archs)}"
-    acc, reward = _num(row.get("val_acc")), _num(row.get("reward"))
-    parts = [f"val_acc {_fmt(acc)}"] if acc == acc or reward != reward else []
-    if reward == reward and reward != acc:  # many logs' reward is the val_acc itself
-        parts.append(f"reward {_fmt(reward)}")
-    return title, "   ".join(parts)
 
 
 # -- output ---------------------------------------------------------------------------

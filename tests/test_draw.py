@@ -53,7 +53,7 @@ def test_svg_is_written(tmp_path):
 
 
 def test_unknown_extension_is_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+    with pytest.raises(ValueError, match=r"\.png, \.svg or \.pdf"):
         ev.draw_arc(ARCS["macro"], tmp_path / "x.jpg", space="macro")
 
 
@@ -82,3 +82,41 @@ def test_cli_wrong_size_and_missing_file(tmp_path, capsys):
     assert "macro: 2 tokens" in capsys.readouterr().err
     assert main(["draw", f"@{tmp_path / 'nope.txt'}", "-o", str(tmp_path / "b.png")]) == 1
     assert "no such arc file" in capsys.readouterr().err
+
+
+def test_svg_keeps_its_text_as_text_and_pdf_is_written(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    path = ev.draw_arc(ARCS["macro"], tmp_path / "net.svg", space="macro", title="my network")
+    texts = ["".join(t.itertext()) for t in ET.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
+    assert "my network" in texts and "sep_conv3x3" in texts and "stem" in texts  # real <text>, not glyph paths
+    pdf = ev.draw_arc(ARCS["micro"], tmp_path / "cell.pdf", space="micro")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and b"/FontFile2" in data  # TrueType embedded: selectable, editable text
+    assert main(["draw", ARCS["rnn"], "--space", "rnn", "-o", str(tmp_path / "rnn.pdf")]) == 0
+
+
+@pytest.mark.parametrize("fonttype", ["none", "path"])
+def test_hostile_op_names_and_titles_stay_text_in_svg(tmp_path, fonttype):
+    """Op names come from logs: matplotlib must escape them in SVG text and in its comments."""
+    import xml.etree.ElementTree as ET
+
+    from matplotlib import rc_context
+
+    from enas_viz.render import Renderer
+
+    hostile = ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>', "--><svg onload=alert(3)>", "a&b"]
+    arc = ev.parse_arc("0 1 0 2 1 0", "macro", ops=[*hostile, "e", "f"])
+    r = Renderer.for_arc(arc, animated=False, changes=True)
+    path = tmp_path / "hostile.svg"
+    with rc_context({"svg.fonttype": fonttype}):
+        r.update(arc, title="</text><script>alert(4)</script>", info=hostile[1])
+        r.fig.savefig(path)
+    root = ET.parse(path).getroot()  # still well-formed XML
+    tags = {el.tag.split("}")[-1] for el in root.iter()}
+    assert not tags & {"script", "img"} and not any(
+        name.startswith("on") for el in root.iter() for name in el.attrib
+    )  # no element or handler was injected
+    if fonttype == "none":
+        texts = {"".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")}
+        assert set(hostile) <= texts and "</text><script>alert(4)</script>" in texts  # shown as written

@@ -114,7 +114,7 @@ def test_select_frames_epoch_best_and_best_so_far():
 
 
 def test_logs_scored_only_by_reward_rank_by_reward():
-    from enas_viz.video import _metric
+    from enas_viz.video_frames import metric_of as _metric
 
     log = make_log([A, B, C, A], accs=[np.nan] * 4)
     log.archs["reward"] = [0.1, 0.3, 0.2, 0.05]
@@ -230,7 +230,7 @@ def test_draw_and_video_share_one_size_option():
 
 
 def test_video_parses_arcs_with_the_notebook_parser():
-    from enas_viz.video import _parse_all
+    from enas_viz.video_frames import parse_all as _parse_all
 
     log = make_log([A, B, A])
     log.meta["space_params"] = {"num_layers": 3, "num_cells": None, "whole_channels": None}
@@ -239,3 +239,155 @@ def test_video_parses_arcs_with_the_notebook_parser():
     log.archs.loc[1, "arc"] = "0 0"
     with pytest.raises(ValueError, match=r"test\.log:11"):
         _parse_all(log.archs, "macro", log.meta, "test.log")
+
+
+# -- video a researcher can put in an appendix ------------------------------------------------
+
+
+def test_default_video_of_the_real_log_lasts_under_a_minute_and_ends_on_its_last_arc():
+    from enas_viz.video_frames import auto_every, read_panel, sync, thin
+
+    panel = read_panel(REAL_MACRO, "all")
+    frames = sync([panel])
+    assert len(frames) == 3100
+    every = auto_every(len(frames), fps=8, transition=0, max_seconds=60)
+    kept = thin(frames, every, None)
+    assert len(kept) <= 8 * 60 and len(kept) > 8 * 50  # as long as a minute allows, no longer
+    assert kept[0] == [0] and kept[-1] == [3099]  # from the first arc to the very last one
+    with_fades = thin(frames, auto_every(len(frames), 8, 2, 60), None)
+    assert len(with_fades) * 3 - 2 <= 8 * 60
+    assert len(sync([read_panel(REAL_MACRO, "epoch-best")])) == 310  # 39 s at 8 frames/s
+
+
+def test_epoch_window_keeps_those_epochs_and_names_the_ones_the_log_has(tmp_path):
+    log = make_log([A, B, C, A, B, C, A, B], per_epoch=2)  # epochs 0..3
+    frames = select_frames(log.archs, "all", epochs=(1, 2))
+    assert frames.rows["epoch"].tolist() == [1, 1, 2, 2]
+    assert select_frames(log.archs, "epoch-best", epochs=(2, 3)).rows["epoch"].tolist() == [2, 3]
+    so_far = select_frames(log.archs, "best-so-far", epochs=(3, 3))
+    assert len(so_far.rows) == 1 and so_far.rows["val_acc"].iloc[0] == log.archs["val_acc"].max()
+    with pytest.raises(ValueError, match="holds no sampled architecture; the log has epochs 0 to 3"):
+        select_frames(log.archs, "all", epochs=(7, 9))
+    with pytest.raises(ValueError, match=r"expected \(first, last\)"):
+        select_frames(log.archs, "all", epochs=5)
+    with pytest.raises(ValueError, match="must not be after the last"):
+        select_frames(log.archs, "all", epochs=(3, 1))
+    path = ev.write_video(log, tmp_path / "w.gif", size=(240, 136), epochs=(1, 2), every=1, progress=False)
+    assert len(read_frames(path)) == 4
+
+
+def _pixels_of(frame, color, tol=40):
+    from matplotlib.colors import to_rgb
+
+    target = np.array([round(255 * c) for c in to_rgb(color)])
+    return (np.abs(frame[..., :3].astype(int) - target).sum(axis=2) < tol).sum()
+
+
+def test_new_edges_and_changed_ops_are_marked_in_the_change_colour():
+    from enas_viz.colors import CHANGED_COLOR
+    from enas_viz.render import Renderer
+
+    a = ev.parse_arc("0 3 0 0 1 0", "macro")
+    same_ops = ev.parse_arc("0 3 1 0 1 1", "macro")  # two new skips, no op changed
+    other_op = ev.parse_arc("5 3 0 0 1 0", "macro")  # layer 0: conv3x3 -> max_pool, no new edge
+    r = Renderer.for_arc(a, size=(640, 360), changes=True)
+    legend_only = _pixels_of(r.render(a), CHANGED_COLOR)  # its legend entry, and nothing else
+    assert legend_only > 0 and _pixels_of(r.render(a, prev=a), CHANGED_COLOR) == legend_only
+    new_edges = r.render(same_ops, prev=a)
+    assert _pixels_of(new_edges, CHANGED_COLOR) > legend_only + 100
+    assert list(r.nodes.get_linewidths()) == [1.0, 1.0, 1.0]  # no op changed: plain outlines
+    r.render(other_op, prev=a)
+    widths = r.nodes.get_linewidths()
+    assert widths[0] > 1.0 and list(widths[1:]) == [1.0, 1.0]  # only layer 0 is outlined
+    plain = Renderer.for_arc(a, size=(640, 360))  # changes=False: no mark, no legend entry
+    assert _pixels_of(plain.render(same_ops, prev=a), CHANGED_COLOR) == 0
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360)])
+@pytest.mark.parametrize("last", [0.05, 0.95])
+def test_marker_never_meets_the_strip_legend_and_the_title_never_meets_the_score(size, last):
+    from enas_viz.render import Renderer
+
+    arcs = [A, B, C, A, B, C, A, B, C, A]
+    log = make_log(arcs, accs=[*np.linspace(0.3, 0.7, 9), last], per_epoch=2)
+    frames = select_frames(log.archs)
+    r = Renderer.for_arc(ev.parse_arc(A, "macro"), size=size, strip=True, changes=True)
+    r.set_series(frames.x, log.archs["val_acc"], frames.best)
+    title = "ENAS macro search · epoch 310 · sample 9 · arc 3100/3100"  # the real log's longest
+    r.render_rgba(ev.parse_arc(A, "macro"), title=title, info="val_acc 0.8203", position=(frames.x[-1], last))
+    renderer = r.canvas.get_renderer()
+    legend = r.strip.legend.get_window_extent(renderer)
+    x, y = r.strip_ax.transData.transform((frames.x[-1], last))
+    radius = r.strip.dot.get_markersize() * r.dpi / 72 / 2 + 1
+    assert not legend.overlaps(type(legend).from_extents(x - radius, y - radius, x + radius, y + radius))
+    assert r.title.get_window_extent(renderer).x1 < r.info.get_window_extent(renderer).x0
+    assert r.fig.bbox.contains(*r.info.get_window_extent(renderer).p1 - 1)
+
+
+def test_text_is_readable_at_640x360():
+    from enas_viz.render import Renderer
+
+    r = Renderer.for_arc(ev.parse_arc(" ".join(["1"] * 78), "macro"), size=(640, 360), strip=True, changes=True)
+    px = {role: size * r.dpi / 72 for role, size in r.fonts.items()}
+    assert min(px.values()) >= 10 and px["title"] >= 13  # pixels of the em square
+    assert all(t.get_fontsize() * r.dpi / 72 >= 8.5 for t in r.labels.values())  # op labels in 35-pixel boxes
+    big = Renderer.for_arc(ev.parse_arc(" ".join(["1"] * 78), "macro"), size=(1280, 720), strip=True)
+    assert big.fonts["title"] > r.fonts["title"]  # text scales with the frame, more slowly than it
+
+
+def test_two_searches_side_by_side_synced_by_epoch(tmp_path):
+    from enas_viz.video_frames import read_panel, sync
+
+    short = make_log([A, B, C, A, B, C], per_epoch=2)  # epochs 0..2
+    long = make_log([C, B, A, C, B, A, C, B, A, C], per_epoch=2)  # epochs 0..4
+    long.meta["source"] = "other.log"
+    panels = [read_panel(short, "epoch-best"), read_panel(long, "epoch-best")]
+    frames = sync(panels)
+    assert len(frames) == 5 and [f[1] for f in frames] == [0, 1, 2, 3, 4]
+    assert [f[0] for f in frames] == [0, 1, 2, 2, 2]  # the shorter search holds its last epoch
+    path = ev.write_video([short, long], tmp_path / "two.gif", size=(320, 240), which="epoch-best", progress=False)
+    video = read_frames(path)
+    assert video.shape[:3] == (5, 240, 320)
+    top, bottom = video[:, :118].astype(int), video[:, 122:].astype(int)
+    assert np.abs(top[3] - top[4]).mean() < 0.5 < np.abs(bottom[3] - bottom[4]).mean()
+    assert (video[:, 119:121] < 230).all()  # the line between the two panels
+
+
+def test_on_frame_reports_progress_and_cancel_stops_and_removes_the_file(tmp_path):
+    import threading
+
+    seen = []
+    log = make_log([A, B, C, A])
+    ev.write_video(log, tmp_path / "p.mp4", size=(160, 96), every=1, on_frame=lambda d, t: seen.append((d, t)),
+                   progress=False)  # fmt: skip
+    assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    cancel = threading.Event()
+
+    def stop_after_two(done, total):
+        if done == 2:
+            cancel.set()
+
+    path = tmp_path / "c.mp4"
+    assert (
+        ev.write_video(log, path, size=(160, 96), every=1, on_frame=stop_after_two, cancel=cancel, progress=False)
+        is None
+    )
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["video", "draw", "demo"])
+def test_help_shows_every_default(command, capsys):
+    from enas_viz.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for action in sub._actions:
+        if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
+            assert "(default" in " ".join((action.help or "").split()) or f"(default: {action.default})" in text, (
+                action.dest
+            )
+    if command == "video":
+        assert "(default: 1280x720)" in text and "(default: 60.0)" in text and "(default: all)" in text

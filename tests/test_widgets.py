@@ -149,6 +149,12 @@ def _events(space="macro", size=4, epochs=3, steps=50):
     yield {"event": "run_end", "minutes": 1.0, "status": "finished", "derived_arc": arc}
 
 
+def _curve(monitor, name: str):
+    from enas_viz.monitor_view import CURVES
+
+    return monitor.curves.data[CURVES.index(name)]
+
+
 def test_monitor_shows_trainer_events_and_throttles(capsys):
     events = list(_events("micro", size=3))
     monitor = ev.SearchMonitor(min_interval=60.0)
@@ -160,7 +166,7 @@ def test_monitor_shows_trainer_events_and_throttles(capsys):
     last = [e for e in events if e["event"] == "arc_sample"][-1]
     expected = ev.dag_figure(ev.parse_arc(last["arc"], "micro"))
     assert list(_nodes(monitor.dag).marker.color) == list(_nodes(expected).marker.color)
-    reward, baseline, entropy, acc = monitor.curves.data
+    entropy, acc = _curve(monitor, "entropy"), _curve(monitor, "val_acc")
     assert list(entropy.y) == [e["entropy"] for e in events if e["event"] == "controller_step"]
     assert len(acc.y) == 15 and acc.y[-1] == last["val_acc"]
     assert monitor.epoch_bar.value == 3 and monitor.epoch_bar.max == 3
@@ -176,9 +182,9 @@ def test_monitor_redraws_live_when_the_interval_has_passed():
     for event in _events("rnn", size=5, epochs=2, steps=3):
         monitor(event)
         if event["event"] == "controller_step":
-            seen.append(len(monitor.curves.data[2].y))
+            seen.append(len(_curve(monitor, "entropy").y))
         if event["event"] == "child_step":
-            assert f"child step {event['step']}" in monitor.status.value
+            assert f"(step {event['step']})" in monitor.status.value
     assert seen == list(range(1, 21))  # every controller step reached the curve as it came
     assert monitor.step_bar.value == 3
 
@@ -211,7 +217,7 @@ def test_monitor_thins_long_curves_and_counts_as_it_goes():
     monitor({"event": "arc_sample", "epoch": 4, "arc": "0 3 0 0 1 0", "val_acc": 0.5})
     monitor({"event": "eval", "epoch": 6, "split": "valid", "accuracy": 0.4})
     monitor.redraw()
-    entropy = monitor.curves.data[2]
+    entropy = _curve(monitor, "entropy")
     assert len(entropy.y) <= MAX_POINTS + 1 and entropy.y[-1] == n - 1 and entropy.x[-1] == n
     assert list(entropy.x) == sorted(entropy.x)
-    assert monitor.epoch_bar.value == 6 and "best val_acc 0.5" in monitor.status.value
+    assert monitor.epoch_bar.value == 6 and "best sampled arc</b> val_acc <b>0.5</b>" in monitor.status.value

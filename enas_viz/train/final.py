@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from ..arcs import Arc, ArcError, parse_arc
-from .child import Runtime, build_child, evaluate, train_epoch
+from .child import Runtime, build_child, evaluate, num_train_batches, train_epoch
 from .config import Config, make_config
 from .data import load_data
 from .run import RunFiles, StopRun, progress_bar, seed_everything
@@ -87,7 +87,7 @@ def train_final(
         opt.load_state_dict(files.checkpoint["opt"])
         run, start_epoch = dict(files.checkpoint["run"]), files.checkpoint["epoch"]
         files.restore_rng(generator)
-    files.start(cfg, arc.params, arc.ops, str(rt))
+    files.start(cfg, arc.params, arc.ops, str(rt), steps_per_epoch=num_train_batches(cfg, data))
     log, evals, status = files.log, {}, "error"
     try:
         epochs_bar = progress_bar(progress, total=cfg.epochs, initial=start_epoch, desc="final")

@@ -94,8 +94,11 @@ class RunFiles:
             )
         return Config(**{**saved, **({"epochs": epochs} if epochs else {})})
 
-    def start(self, cfg, space_params: dict, ops, device: str) -> None:
-        """Create the folder, cut back (resume) or clear the log, open it and write ``run_start``."""
+    def start(self, cfg, space_params: dict, ops, device: str, **fields) -> None:
+        """Create the folder, cut back (resume) or clear the log, open it and write ``run_start``.
+
+        ``fields`` go into ``run_start`` too (e.g. ``steps_per_epoch``, which a live monitor needs for its ETA).
+        """
         self.out.mkdir(parents=True, exist_ok=True)
         if self.resumed:
             with open(self.events, "a+b") as f:  # drop what the unfinished epoch wrote
@@ -109,7 +112,7 @@ class RunFiles:
             self.log.write(
                 "run_start", schema=SCHEMA_VERSION, time=time.strftime("%Y-%m-%dT%H:%M:%S%z"), config=cfg.to_dict(),
                 space=cfg.space, space_params=dict(space_params), ops=list(ops), seed=cfg.seed, versions=versions(),
-                device=device, **extra,
+                device=device, **extra, **fields,
             )  # fmt: skip
         except BaseException:
             self.log.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from ..arcs import Arc
-from .child import Runtime, build_child, evaluate, score, train_epoch, valid_minibatch
+from .child import Runtime, build_child, evaluate, num_train_batches, score, train_epoch, valid_minibatch
 from .config import Config, make_config
 from .controller import Controller, controller_optimizer, reinforce_step
 from .data import load_data
@@ -115,7 +115,7 @@ def search(
         run = dict(ck["run"])
         start_epoch = ck["epoch"]
         files.restore_rng(generator)
-    files.start(cfg, cfg.space_params, controller.ops, str(rt))
+    files.start(cfg, cfg.space_params, controller.ops, str(rt), steps_per_epoch=num_train_batches(cfg, data))
     log = files.log
     status = "error"
     try:
@@ -180,7 +180,9 @@ def search(
     finally:
         if status != "done":
             derived_arc, derived_reward = None, None
-        files.end(status, derived_arc=str(derived_arc) if derived_arc is not None else None)
+        files.end(
+            status, derived_arc=str(derived_arc) if derived_arc is not None else None, derived_reward=derived_reward
+        )
     if derived_arc is not None:
         (files.out / "derived_arc.txt").write_text(str(derived_arc) + "\n")
     return SearchResult(files.out, files.events, derived_arc, derived_reward, cfg, status)

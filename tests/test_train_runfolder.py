@@ -214,18 +214,23 @@ def test_damaged_checkpoint_or_log_refuses_the_resume_and_changes_nothing(finish
         ev.search(epochs=2, out=out, resume=True, **FAST)
 
 
-def test_kill_between_checkpoint_and_its_log_line(finished, tmp_path):
+@pytest.mark.parametrize("checkpoint", ["with its log line", "older, without"])
+def test_kill_between_checkpoint_and_its_log_line(finished, tmp_path, checkpoint):
     """A kill after checkpoint.pt is renamed into place, before its log line: the resume puts the line back.
 
     The folder is made byte for byte as such a kill leaves it (the log ends with the epoch's last eval; the
     OS dropped the lock); ``test_train_resume.py`` kills real processes.
     """
     out = _copy(finished, tmp_path)
+    lines = (out / "events.jsonl").read_bytes().splitlines(keepends=True)
+    at = max(i for i, line in enumerate(lines) if json.loads(line)["event"] == "checkpoint")
     state = torch.load(out / "checkpoint.pt", weights_only=True)
-    log = (out / "events.jsonl").read_bytes()
-    assert log[state["log_offset"] - len(state["log_line"]) : state["log_offset"]] == state["log_line"].encode()
-    (out / "events.jsonl").write_bytes(log[: state["log_offset"] - len(state["log_line"])])
+    assert state["log_offset"] == len(b"".join(lines[: at + 1]))  # the log's length once its line is written
+    (out / "events.jsonl").write_bytes(b"".join(lines[:at]))
     assert _events(out / "events.jsonl")[-1]["event"] == "eval"
+    if checkpoint == "older, without":  # checkpoints written before they recorded their line
+        del state["log_line"]
+        torch.save(state, out / "checkpoint.pt")
     with pytest.warns(UserWarning, match="put back the checkpoint line of epoch 1"):
         result = ev.search(epochs=2, out=out, resume=True, **FAST)
     events = _events(result.events)

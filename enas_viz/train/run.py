@@ -225,9 +225,6 @@ class RunFiles:
     def _match_log(self, log_size: int) -> str | None:
         """Check that the log holds the checkpoint's line at ``log_offset``; the line to put back if a kill lost it."""
         epoch, offset = self.checkpoint["epoch"], self.checkpoint["log_offset"]
-        line = self.checkpoint.get("log_line")
-        if not isinstance(line, str):  # checkpoints before log_line: the line as this folder would write it
-            line = format_event("checkpoint", epoch=epoch, path=str(self.checkpoint_path))
         refuse = (
             f"cannot resume {self.out}: {self.checkpoint_path} (epoch {epoch}) was saved when {self.events} had "
             f"{offset} bytes, ending in its checkpoint line, but the log now has {log_size} bytes"
@@ -236,22 +233,16 @@ class RunFiles:
             "; nothing was changed. Restore the run's log to resume it, or start afresh in another out folder (--out)"
         )
         if log_size >= offset:
-            with open(self.events, "rb") as f:
-                f.seek(max(0, offset - 65536))
-                head = f.read(offset - max(0, offset - 65536))
-            last = head.rstrip(b"\n").rsplit(b"\n", 1)[-1] if head.endswith(b"\n") else b""
-            try:
-                event = json.loads(last)
-            except ValueError:
-                event = None
-            if isinstance(event, dict) and event.get("event") == "checkpoint" and event.get("epoch") == epoch:
+            if _last_event(self.events, offset) == ("checkpoint", epoch):
                 return None
             raise RunFolderError(f"{refuse} and no checkpoint line of epoch {epoch} ends at byte {offset}{advice}")
-        if log_size == offset - len(line.encode()) and log_size > 0:
-            with open(self.events, "rb") as f:
-                f.seek(log_size - 1)
-                if f.read(1) == b"\n":
-                    return line  # killed between the checkpoint's rename and its log line
+        # killed between the checkpoint's rename and its log line: the log ends with the epoch's last eval, and
+        # lacks exactly that line (checkpoints before ``log_line`` was recorded: one line's worth of bytes)
+        line = self.checkpoint.get("log_line")
+        missing = offset - log_size
+        fits = missing == len(line.encode()) if isinstance(line, str) else 0 < missing <= 4096
+        if fits and _last_event(self.events, log_size) == ("eval", epoch):
+            return format_event("checkpoint", epoch=epoch, path=str(self.checkpoint_path))
         raise RunFolderError(f"{refuse}: the log lost events after the checkpoint was saved{advice}")
 
     def resume_config(self, cfg: Config, epochs: int | None) -> Config:
@@ -337,6 +328,22 @@ class RunFiles:
         finally:
             self.log.close()
             self._lock.release()
+
+
+def _last_event(events: Path, end: int) -> tuple[str, int] | None:
+    """``(event, epoch)`` of the whole line that ends at byte ``end`` of the log, or None."""
+    if end <= 0:
+        return None
+    with open(events, "rb") as f:
+        f.seek(max(0, end - 65536))
+        head = f.read(end - max(0, end - 65536))
+    if not head.endswith(b"\n"):
+        return None
+    try:
+        event = json.loads(head[:-1].rsplit(b"\n", 1)[-1])
+    except ValueError:
+        return None
+    return (event.get("event"), event.get("epoch")) if isinstance(event, dict) else None
 
 
 def _summary(events: Path) -> str:

@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -132,6 +134,37 @@ def test_two_runs_started_at_once_get_one_folder(tmp_path):
     with pytest.raises(RunFolderError, match="changed while this run loaded its data"):
         late.start(cfg, cfg.space_params, ["op"], "cpu")
     assert (tmp_path / "late" / "events.jsonl").read_text() == '{"event": "run_start"}\n'
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from enas_viz.train.run import _FolderLock
+Path(sys.argv[1]).mkdir()
+lock = _FolderLock(Path(sys.argv[1]))  # held while this process lives
+lock.acquire()
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_the_lock_of_another_process_and_its_release_when_killed(tmp_path):
+    from enas_viz.train.config import make_config
+    from enas_viz.train.run import RunFiles
+
+    out, cfg = tmp_path / "run", make_config("macro", "tiny")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(out)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        for resume in (False, True):
+            with pytest.raises(RunFolderError, match=f"in use by another run \\(pid {holder.pid} on "):
+                RunFiles(out, resume)
+    finally:
+        holder.kill()  # a crash: the OS drops its lock
+        holder.wait()
+    files = RunFiles(out, False)
+    files.start(cfg, cfg.space_params, ["op"], "cpu")
+    files.end("done", derived_arc=None)
 
 
 # -- item 6: full disk, damaged checkpoint, a kill between the checkpoint and its log line ---------------------------

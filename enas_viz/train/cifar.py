@@ -19,11 +19,6 @@ import numpy as np
 
 __all__ = ["read_cifar_batch"]
 
-# The real batches are Python 2 cPickle files: a dict of byte strings, a list of int labels and one
-# uint8 array (numpy.core.multiarray._reconstruct, numpy.ndarray, numpy.dtype). An unpickler calls
-# whatever a file names, so this one resolves only those names (plus what numpy 2 and Python 3 write
-# for the same dict) and checks their arguments; any other name is refused before anything runs.
-
 
 class _Refused(Exception):
     """A CIFAR-10 pickle names a global, or builds a value, that the format never holds."""

@@ -50,7 +50,7 @@ class Runtime:
                 device = "mps"
             else:
                 device = "cpu"
-        self.device = torch.device(device)
+        self.device = _check_device(device)
         self.cuda = self.device.type == "cuda"
         if self.device.type == "cpu":
             # Denormal floats appear in the weights and gradients of these nets after a few SGD steps and make
@@ -69,6 +69,29 @@ class Runtime:
 
     def __str__(self) -> str:
         return str(self.device)
+
+
+def _check_device(device) -> torch.device:
+    """``device`` as a torch.device, or a ValueError saying why this machine cannot run on it."""
+    expected = "expected auto, cpu, cuda, cuda:N or mps"
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"device {device!r} (--device): not a device; {expected}") from None
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device {device!r} (--device): the trainer does not run on {dev.type}; {expected}")
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            why = "this torch is a CPU-only build" if torch.version.cuda is None else "no CUDA GPU is visible"
+            raise ValueError(f"device {device!r} (--device): {why}; use cpu, or auto to take what this machine has")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device {device!r} (--device): this machine has {torch.cuda.device_count()} CUDA device(s), "
+                f"cuda:0 .. cuda:{torch.cuda.device_count() - 1}"
+            )
+    if dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError(f"device {device!r} (--device): Apple MPS is not available here; use cpu or auto")
+    return dev
 
 
 def train_batches(cfg, data, generator: torch.Generator):

@@ -44,18 +44,26 @@ def _parse_overrides(items: list[str]) -> dict:
         if not sep or name not in types:
             raise ValueError(f"--set {item!r}: expected FIELD=VALUE with FIELD one of {sorted(types)}")
         kind = str(types[name])
-        if text.lower() in ("none", "null"):
-            value = None
-        elif kind.startswith("bool"):
-            value = text.lower() in ("1", "true", "yes", "on")
-        elif kind.startswith("int"):
-            value = int(text)
-        elif kind.startswith("float"):
-            value = float(text)
-        else:
-            value = text
-        out[name] = value
+        try:
+            out[name] = _parse_value(text, kind)
+        except ValueError:
+            raise ValueError(f"--set {item!r}: {name} takes {kind}, not {text!r}") from None
     return out
+
+
+def _parse_value(text: str, kind: str):
+    """``text`` as the annotated type ``kind``; range checks are the Config's (``check_config``)."""
+    if text.lower() in ("none", "null"):
+        return None
+    if kind.startswith("bool"):
+        if text.lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(text)
+        return text.lower() in ("1", "true", "yes", "on")
+    if kind.startswith("int"):
+        return int(text)
+    if kind.startswith("float"):
+        return float(text)
+    return text
 
 
 def _run_args(args) -> dict:

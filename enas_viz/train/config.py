@@ -7,9 +7,13 @@ and the ``tiny`` preset are small dicts of overrides (:data:`PAPER`, :data:`TINY
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import asdict, dataclass, fields, replace
 
-__all__ = ["Config", "make_config", "PAPER", "TINY", "FINAL", "PRESETS"]
+from ..spaces import default_ops
+
+__all__ = ["Config", "ConfigError", "check_config", "make_config", "PAPER", "TINY", "FINAL", "PRESETS"]
 
 
 @dataclass
@@ -150,4 +154,99 @@ def make_config(space: str = "macro", preset: str = "paper", final: bool = False
         if space == "rnn":
             values["dataset"] = "pydoc"
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return replace(Config(), space=space, **{k: v for k, v in values.items() if k != "space"})
+    return check_config(replace(Config(), space=space, **{k: v for k, v in values.items() if k != "space"}))
+
+
+# -- validation: every entry point (make_config, a resumed checkpoint, a given Config) runs check_config ----
+
+
+class ConfigError(ValueError):
+    """A Config value that no run can use; the message names the field (the keyword, and ``--set FIELD=``)."""
+
+
+_POSITIVE = "a number > 0"
+# field -> (test, what the value must be); a field not listed here is only type-checked
+_RULES: dict[str, tuple] = {
+    "space": (lambda v: v in PAPER, f"one of {sorted(PAPER)}"),
+    "dataset": (lambda v: v.strip() != "", "a data set name or path"),
+    "seed": (lambda v: 0 <= v < 2**32, "an integer in 0 .. 2**32 - 1"),
+    "batch_size": (lambda v: v >= 1, "at least 1"),
+    "eval_batch_size": (lambda v: v >= 1, "at least 1"),
+    "max_train_batches": (lambda v: v >= 1, "at least 1, or None for the whole split"),
+    "max_eval_batches": (lambda v: v >= 1, "at least 1, or None for the whole split"),
+    "num_layers": (lambda v: v >= 1, "at least 1"),
+    "out_filters": (lambda v: v >= 1, "at least 1"),
+    "num_branches": (lambda v: v >= 1, "at least 1"),
+    "num_cells": (lambda v: v >= 1, "at least 1"),
+    "keep_prob": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "num_nodes": (lambda v: v >= 1, "at least 1"),
+    "num_funcs": (lambda v: v >= 1, "at least 1"),
+    "hidden_size": (lambda v: v >= 1, "at least 1"),
+    "bptt": (lambda v: v >= 1, "at least 1"),
+    "vocab_size": (lambda v: v >= 3, "at least 3 (<unk>, <eos> and one word)"),
+    "rnn_dropout": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "epochs": (lambda v: v >= 1, "at least 1"),
+    "lr_max": (lambda v: v > 0, _POSITIVE),
+    "lr_min": (lambda v: v >= 0, "a number >= 0"),
+    "lr_T0": (lambda v: v >= 1, "at least 1"),
+    "lr_T_mul": (lambda v: v >= 1, "at least 1"),
+    "lr_dec_start": (lambda v: v >= 0, "at least 0"),
+    "lr_dec_rate": (lambda v: 0 < v <= 1, "in (0, 1]"),
+    "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
+    "l2": (lambda v: v >= 0, "a number >= 0"),
+    "grad_bound": (lambda v: v > 0, _POSITIVE),
+    "log_every": (lambda v: v >= 1, "at least 1"),
+    "ctrl_train_every": (lambda v: v >= 1, "at least 1"),
+    "ctrl_lstm_size": (lambda v: v >= 1, "at least 1"),
+    "ctrl_lr": (lambda v: v > 0, _POSITIVE),
+    "ctrl_entropy_weight": (lambda v: v >= 0, "a number >= 0"),
+    "ctrl_tanh_constant": (lambda v: v > 0, f"{_POSITIVE}, or None"),
+    "ctrl_op_tanh_reduce": (lambda v: v > 0, _POSITIVE),
+    "ctrl_temperature": (lambda v: v > 0, f"{_POSITIVE}, or None"),
+    "ctrl_skip_target": (lambda v: 0 <= v <= 1, "in [0, 1]"),
+    "ctrl_skip_weight": (lambda v: v >= 0, "a number >= 0"),
+    "ctrl_bl_dec": (lambda v: 0 <= v <= 1, "in [0, 1]"),
+    "ctrl_num_aggregate": (lambda v: v >= 1, "at least 1"),
+    "ctrl_train_steps": (lambda v: v >= 0, "at least 0"),
+    "reward_constant": (lambda v: v > 0, _POSITIVE),
+    "arcs_per_epoch": (lambda v: v >= 0, "at least 0"),
+    "derive_samples": (lambda v: v >= 1, "at least 1"),
+}
+
+
+def _type_error(value, kind: str) -> str | None:
+    """Why ``value`` is not of the annotated ``kind`` (``"int"``, ``"float | None"``, ...), or None."""
+    kinds = {k.strip() for k in kind.split("|")}
+    if value is None:
+        return None if "None" in kinds else "None is not allowed"
+    if isinstance(value, bool):
+        return None if "bool" in kinds else "a bool is not allowed"
+    if isinstance(value, numbers.Integral) and kinds & {"int", "float"}:
+        return None
+    if isinstance(value, numbers.Real) and "float" in kinds:
+        return None if math.isfinite(value) else "not a finite number"
+    if isinstance(value, str) and "str" in kinds:
+        return None
+    return f"expected {kind}, got {type(value).__name__}"
+
+
+def check_config(cfg: Config) -> Config:
+    """Raise :class:`ConfigError` for the first field no run can use; return ``cfg`` unchanged."""
+    for f in fields(cfg):
+        value = getattr(cfg, f.name)
+        problem = _type_error(value, str(f.type))
+        if problem is None and value is not None and f.name in _RULES:
+            test, must = _RULES[f.name]
+            problem = None if test(value) else f"must be {must}"
+        if problem is not None:
+            raise ConfigError(f"config {f.name}={value!r}: {problem}")
+    if cfg.lr_min > cfg.lr_max:
+        raise ConfigError(f"config lr_min={cfg.lr_min!r} is above lr_max={cfg.lr_max!r}; lr_min must be <= lr_max")
+    name = "num_funcs" if cfg.space == "rnn" else "num_branches"
+    ops, low = default_ops(cfg.space), 2 if cfg.space == "micro" else 1  # the micro controller biases 2 ops
+    if not low <= getattr(cfg, name) <= len(ops):
+        raise ConfigError(
+            f"config {name}={getattr(cfg, name)!r}: the {cfg.space} space has {len(ops)} ops ({', '.join(ops)}); "
+            f"{name} must be in {low}..{len(ops)}"
+        )
+    return cfg

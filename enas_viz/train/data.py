@@ -6,7 +6,9 @@
 * ``"pydoc"``: the documentation text that ships with Python (``pydoc_data.topics``),
   word level, split 80/10/10.
 * ``"cifar10:DIR"``: the CIFAR-10 python batches ``DIR/data_batch_1..5`` and ``DIR/test_batch``;
-  the last 5000 training images are the validation split, as in the authors' code.
+  the last 5000 training images are the validation split, as in the authors' code. The batches
+  are pickles; they are read by an unpickler that builds only what the real files hold (dicts,
+  lists, strings, numbers, numeric numpy arrays) and refuses any other reference before it runs.
 * ``"folder:DIR"``: images ``DIR/{train,valid,test}/CLASS/*.png|jpg`` (test optional).
 * ``"ptb:DIR"``: text ``DIR/{train,valid,test}.txt``, one sentence a line (test optional).
 * ``"DIR"``: one of the three above, told apart by the files in ``DIR``.
@@ -17,7 +19,6 @@ split's mean and std; text becomes one long tensor of word ids per split.
 
 from __future__ import annotations
 
-import pickle
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["ImageData", "TextData", "load_data", "image_batches", "text_batches", "augment_batch"]
+from .cifar import read_cifar_batch
+
+__all__ = ["ImageData", "TextData", "load_data", "check_fits", "image_batches", "text_batches", "augment_batch"]
 
 _IMAGE_EXT = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
 
@@ -128,23 +131,14 @@ def _cifar10(root: Path) -> ImageData:
         path = root / name
         if not path.exists():
             raise FileNotFoundError(f"CIFAR-10: {path} is missing; expected data_batch_1..5 and test_batch in {root}")
-        try:
-            with open(path, "rb") as f:
-                batch = pickle.load(f, encoding="bytes")
-            data = np.asarray(batch[b"data"], dtype=np.uint8)
-            labels = np.asarray(batch[b"labels"], dtype=np.int64)
-        except Exception as err:
-            raise ValueError(
-                f"CIFAR-10: {path} is not a CIFAR-10 python batch (a pickled dict with b'data' uint8 (N, 3072) "
-                f"and b'labels'): {err}"
-            ) from None
-        if data.ndim != 2 or data.shape[1] != 3072 or len(labels) != len(data):
-            raise ValueError(f"CIFAR-10: {path}: b'data' has shape {data.shape}, expected (N, 3072) with N labels")
-        return torch.from_numpy(data).view(-1, 3, 32, 32).float() / 255.0, torch.from_numpy(labels)
+        batch = read_cifar_batch(path)
+        return torch.from_numpy(batch["data"]).view(-1, 3, 32, 32).float() / 255.0, torch.from_numpy(batch["labels"])
 
     parts = [read(f"data_batch_{i}") for i in range(1, 6)]
     x, y = torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
-    n_valid = min(5000, len(y) // 10)  # the authors hold out the last 5000 of 50000
+    if len(y) < 2:
+        raise ValueError(f"CIFAR-10: {root}/data_batch_1..5 hold {len(y)} image(s); a train and a valid split need 2")
+    n_valid = max(1, min(5000, len(y) // 10))  # the authors hold out the last 5000 of 50000
     splits = {"train": (x[:-n_valid], y[:-n_valid]), "valid": (x[-n_valid:], y[-n_valid:]), "test": read("test_batch")}
     return _normalise("cifar10", splits, 10)
 
@@ -157,6 +151,19 @@ def _folder(root: Path) -> ImageData:
     classes = sorted(p.name for p in (root / "train").iterdir() if p.is_dir())
     if not classes:
         raise FileNotFoundError(f"image folder: {root}/train has no class directories (expected train/CLASS/*.png)")
+    if len(classes) < 2:
+        raise ValueError(
+            f"image folder: {root}/train has one class directory ({classes[0]!r}); a classifier needs at least 2 "
+            "(train/CLASS/*.png for each class)"
+        )
+    for split in ("valid", "test"):
+        extra = sorted(p.name for p in (root / split).iterdir() if p.is_dir()) if (root / split).is_dir() else []
+        extra = [c for c in extra if c not in classes]
+        if extra:
+            raise ValueError(
+                f"image folder: {root}/{split}/{extra[0]} is a class with no {root}/train/{extra[0]} directory; "
+                "every class needs training images"
+            )
     size, mode = None, None
 
     def read(split):
@@ -183,7 +190,7 @@ def _folder(root: Path) -> ImageData:
 
     splits = {"train": read("train"), "valid": read("valid")}
     splits["test"] = read("test") if (root / "test").is_dir() else None
-    return _normalise(f"folder:{root.name}", splits, len(classes))
+    return _normalise(f"folder:{root}", splits, len(classes))
 
 
 def augment_batch(x: torch.Tensor, generator: torch.Generator | None = None, pad: int = 4) -> torch.Tensor:
@@ -257,7 +264,43 @@ def _ptb(root: Path) -> TextData:
     vocab = ["<unk>", "<eos>"] + sorted(set(texts["train"]) - {"<unk>", "<eos>"})
     index = {w: i for i, w in enumerate(vocab)}
     ids = {k: _to_ids(v, index) for k, v in texts.items()}
-    return TextData(f"ptb:{root.name}", ids["train"], ids["valid"], ids.get("test"), vocab)
+    return TextData(f"ptb:{root}", ids["train"], ids["valid"], ids.get("test"), vocab)
+
+
+def check_fits(cfg, data: ImageData | TextData) -> None:
+    """Raise a ValueError naming the split (and its file) if ``cfg``'s batches cannot be cut from ``data``.
+
+    Called once the data is loaded, before the run writes anything.
+    """
+    if isinstance(data, TextData):
+        eval_batch = cfg.eval_batch_size // 10 or 1  # evaluate() runs eval_batch parallel streams
+        need = {"train": cfg.batch_size + 1, "valid": max(cfg.bptt + 1, eval_batch + 1), "test": eval_batch + 1}
+        for split, n in need.items():
+            ids = getattr(data, split)
+            if ids is not None and len(ids) < n:
+                raise ValueError(
+                    f"{_split_source(data, split)}: {len(ids)} words, too few for batch_size={cfg.batch_size}, "
+                    f"bptt={cfg.bptt} and eval_batch_size={cfg.eval_batch_size} (needs at least {n}); "
+                    "give it more text or use smaller batches"
+                )
+        return
+    for split in ("train", "valid", "test"):
+        labels = None if getattr(data, split) is None else getattr(data, split)[1]
+        if labels is None:
+            continue
+        if len(labels) == 0:
+            raise ValueError(f"{_split_source(data, split)} has no images")
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0 or high >= data.num_classes:
+            raise ValueError(
+                f"{_split_source(data, split)}: label {low if low < 0 else high} is outside 0..{data.num_classes - 1}"
+            )
+
+
+def _split_source(data, split: str) -> str:
+    if data.name.startswith("ptb:"):
+        return f"PTB text {Path(data.name[4:]) / (split + '.txt')}"
+    return f"the {split} split of data set {data.name!r}"
 
 
 def text_batches(ids: torch.Tensor, batch_size: int, bptt: int, limit: int | None = None):

@@ -14,7 +14,7 @@ import torch
 from ..arcs import Arc, ArcError, parse_arc
 from .child import Runtime, build_child, evaluate, num_train_batches, train_epoch
 from .config import Config, make_config
-from .data import load_data
+from .data import check_fits, load_data
 from .run import RunFiles, StopRun, progress_bar, seed_everything
 from .search_loop import _callbacks
 
@@ -77,6 +77,7 @@ def train_final(
     rt = Runtime(device)
     seed_everything(cfg.seed)
     data = load_data(cfg.dataset, cfg.vocab_size).to(rt.device)
+    check_fits(cfg, data)  # batches fit the splits, labels fit the classes
     model = rt.prepare(build_child(cfg, data, arc))
     opt = torch.optim.SGD(model.parameters(), lr=cfg.lr_max, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
                           weight_decay=cfg.l2)  # fmt: skip

@@ -23,9 +23,9 @@ import torch
 
 from ..arcs import Arc
 from .child import Runtime, build_child, evaluate, num_train_batches, score, train_epoch, valid_minibatch
-from .config import Config, make_config
+from .config import Config, check_config, make_config
 from .controller import Controller, controller_optimizer, reinforce_step
-from .data import load_data
+from .data import check_fits, load_data
 from .run import RunFiles, StopRun, progress_bar, seed_everything
 
 __all__ = ["search", "SearchResult"]
@@ -89,13 +89,14 @@ def search(
     ``overrides`` set any :class:`Config` field. ``resume=True`` continues the run in
     ``out`` from its last checkpoint, in the same log.
     """
-    cfg = config or make_config(space, preset, dataset=dataset, epochs=epochs, seed=seed, **overrides)
+    cfg = check_config(config or make_config(space, preset, dataset=dataset, epochs=epochs, seed=seed, **overrides))
     files = RunFiles(out, resume, _callbacks(callbacks, monitor))
     if files.resumed:  # the run's own config; only the number of epochs may grow
         cfg = files.resume_config(cfg, epochs)
     rt = Runtime(device)
     seed_everything(cfg.seed)
     data = load_data(cfg.dataset, cfg.vocab_size).to(rt.device)
+    check_fits(cfg, data)  # batches fit the splits, labels fit the classes
 
     # -- the two models and their optimizers -------------------------------------------------
     shared = rt.prepare(build_child(cfg, data))
